@@ -1,0 +1,47 @@
+# vkd_nb: `make test` runs every test, `make lab` opens the notebooks. See README.md.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+SYNCED  := vkd_nb nbs README.md
+
+.PHONY: install sync check-sync test test-nbs test-slow lab clean
+
+$(STAMP): settings.ini setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Export the library, clean the notebooks and rebuild README.md from nbs/index.ipynb.
+sync: install
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+	$(BIN)/python .ci/readme.py nbs/index.ipynb README.md
+
+# Fail when `make sync` would change a tracked file: notebooks and library must be committed in sync.
+check-sync: install
+	@before=$$(git status --porcelain -- $(SYNCED); git diff -- $(SYNCED) | sha1sum); \
+	$(MAKE) --no-print-directory sync >/dev/null; \
+	after=$$(git status --porcelain -- $(SYNCED); git diff -- $(SYNCED) | sha1sum); \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev_export / nbdev_clean / README changed files: commit the notebooks cleaned and the library exported:"; \
+	  git status --short -- $(SYNCED); exit 1; fi; \
+	echo "notebooks, library and README are in sync"
+
+test-nbs: install
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+test: check-sync test-nbs
+	$(BIN)/python -m pytest tests/ -q -ra
+
+# Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine).
+test-slow: install
+	$(BIN)/nbdev_test --n_workers 1 --flags slow
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=nbs
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info _proc _docs .pytest_cache

@@ -1,0 +1,12 @@
+import os, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent          # the venv that runs pytest (has the `vkd` console script)
+
+@pytest.fixture
+def run_env():
+    "Environment for subprocesses: single-threaded torch, no stray CUDA."
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0')
+    return env
