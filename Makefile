@@ -4,6 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 SYNCED  := vkd_nb nbs README.md
+# Tests run two notebooks at once on two cores: one thread each, or OpenMP's spinning threads oversubscribe
+# the cores and small-model cells run ~20x slower.
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: install sync check-sync test test-nbs test-slow lab clean
 
