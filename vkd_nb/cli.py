@@ -9,7 +9,8 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['add_zoo', 'format_table', 'cmd_zoo', 'add_teacher', 'cmd_teacher', 'add_fit_generator', 'cmd_fit_generator',
-           'add_fidelity', 'cmd_fidelity', 'build_parser', 'main']
+           'add_fidelity', 'cmd_fidelity', 'add_student', 'cmd_student', 'add_self', 'cmd_self', 'add_collab',
+           'cmd_collab', 'add_demo', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #c006
 def add_zoo(subparsers) -> argparse.ArgumentParser:
@@ -61,13 +62,13 @@ def _positive(v: str) -> int:
 def _add_run_options(p, tau=True):
     "Options shared by the training commands: data, device, seed, output."
     from vkd_nb.data import DATASETS
-    p.add_argument('--data', default='mnist1d', choices=DATASETS, help='dataset (default: mnist1d)')
+    p.add_argument('--data', default=None, choices=DATASETS, help='dataset (default: mnist1d, or the preset\'s)')
     p.add_argument('--num-samples', type=_positive, default=None, metavar='N', help='mnist1d: samples to generate (train + test; default 5000)')
     p.add_argument('--n-train', type=_positive, default=None, metavar='N', help='keep a random subset of N training samples')
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     p.add_argument('--device', default='auto', help='auto (cuda, then mps, then cpu), cpu or cuda (default: auto)')
-    if tau: p.add_argument('--tau', type=_tau, default=4., help='temperature (default: 4)')
+    if tau: p.add_argument('--tau', type=_tau, default=None, help='temperature (default: 4)')
     p.add_argument('--json', action='store_true', help='print the final metrics as JSON')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
@@ -79,6 +80,40 @@ def _data_kw(args) -> dict:
     if args.n_train is not None: kw['n_train'] = args.n_train
     return kw
 
+def _positive_float(v: str) -> float:
+    try: x = float(v)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a number > 0, got {v!r}") from None
+    if not x > 0: raise argparse.ArgumentTypeError(f"expected a number > 0, got {v}")
+    return x
+
+def _add_train_options(p, role: str):
+    "Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of `role`."
+    from vkd_nb.train import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
+    d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
+    p.add_argument('--preset', default=None, choices=tuple(PRESETS),
+                   help='a published training protocol (crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 decayed x0.1 at 150/180/210, '
+                        'weight decay 5e-4, batch 64); options given explicitly override it')
+    p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
+    p.add_argument('--opt', default=None, choices=('sgd', 'adam'), help=f"optimizer (default: {d['opt']})")
+    p.add_argument('--lr', type=_positive_float, default=None, help=f"learning rate (default: {d['lr']:g})")
+    p.add_argument('--weight-decay', type=float, default=None, help=f"weight decay (default: {d['weight_decay']:g})")
+    p.add_argument('--momentum', type=float, default=None, help=f"SGD momentum (default: {d['momentum']:g})")
+    p.add_argument('--schedule', default=None, choices=('constant', 'step', 'multistep', 'cosine', 'onecycle'),
+                   help=f"learning-rate schedule, stepped every step; multistep at 62.5/75/87.5 %% of training (default: {d['schedule']})")
+    p.add_argument('--batch-size', type=_positive, default=None, help=f"(default: {d['batch_size']})")
+    p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
+    p.add_argument('--compile', action='store_true', help='torch.compile the networks')
+
+def _resolve(args, role: str) -> dict:
+    "Fill the options left unset from --preset, then the defaults; return the training options for the library."
+    from vkd_nb.train import preset_options
+    given = {k: getattr(args, k, None) for k in ('data', 'arch', 'epochs', 'opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'tau')}
+    if isinstance(given['arch'], list): given['arch'] = given['arch'][0] if given['arch'] else None
+    o = preset_options(role, getattr(args, 'preset', None), **given)
+    for k in ('data', 'epochs', 'tau'): setattr(args, k, o[k])
+    if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
+    return {k: o[k] for k in ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'milestones', 'gamma') if k in o}
+
 def _print_fidelity(fid: dict):
     from vkd_nb.fidelity import fidelity_table
     print(fidelity_table({k: {'mean': v} for k, v in fid.items()}))
@@ -89,17 +124,12 @@ def add_teacher(subparsers):
                               description='Train a teacher; co-train its generator (one D and one G step per teacher step, on the '
                                           'teacher\'s detached logits); refit it on the final teacher; measure fidelity.')
     _add_run_options(p)
-    p.add_argument('--arch', default='cnn1d_32', help='teacher architecture, from `vkd zoo` (default: cnn1d_32)')
-    p.add_argument('--epochs', type=_positive, default=15, help='training epochs (default: 15)')
+    p.add_argument('--arch', default=None, help='teacher architecture, from `vkd zoo` (default: cnn1d_32, or the preset\'s: resnet32x4)')
     p.add_argument('--out', required=True, help='run folder to write teacher.pt, generator.pt, metrics.json into')
     p.add_argument('--no-generator', action='store_true', help='train the teacher alone')
     p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after training (default: 8000)')
     p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
-    p.add_argument('--opt', default='adam', choices=('sgd', 'adam'), help='teacher optimizer (default: adam)')
-    p.add_argument('--lr', type=float, default=3e-3, help='teacher learning rate (default: 3e-3)')
-    p.add_argument('--weight-decay', type=float, default=1e-4, help='teacher weight decay (default: 1e-4)')
-    p.add_argument('--schedule', default='onecycle', choices=('constant', 'step', 'multistep', 'cosine', 'onecycle'), help='(default: onecycle)')
-    p.add_argument('--batch-size', type=_positive, default=128, help='(default: 128)')
+    _add_train_options(p, 'teacher')
     p.set_defaults(func=cmd_teacher)
     return p
 
@@ -107,10 +137,11 @@ def cmd_teacher(args) -> int:
     "Run `vkd teacher`."
     from vkd_nb.cotrain import run_teacher
     if args.refine_steps < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
+    train = _resolve(args, 'teacher')
     m = run_teacher(args.out, args.data, args.arch, args.epochs, generator=not args.no_generator, tau=args.tau,
                     refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss},
-                    device=args.device, seed=args.seed, progress=not args.quiet, opt=args.opt, lr=args.lr,
-                    weight_decay=args.weight_decay, schedule=args.schedule, batch_size=args.batch_size)
+                    device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile, **train)
+    if m['status'] != 'completed': return _interrupted(args, m)
     if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
     print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
     if not args.no_generator:
@@ -193,12 +224,167 @@ def cmd_fidelity(args) -> int:
     return 0
 
 # %% ../nbs/10_cli.ipynb #c010
+def _interrupted(args, m) -> int:
+    print(f"vkd {args.command}: interrupted after {m.get('epochs_done', len(m.get('history', [])))} epochs; "
+          f"{args.out}/checkpoint.pt keeps the last one: run the same command with --resume to continue", file=sys.stderr)
+    return 130
+
+def _report(args, m, what: str) -> int:
+    if m['status'] != 'completed': return _interrupted(args, m)
+    if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
+    accs = ''.join(f", {k} {v:.4f}" for k, v in m.get('test_accs', {}).items())
+    print(f"{what} on {args.data}: test accuracy {m['test_acc']:.4f}{' (mean of peers' + accs + ')' if accs else ''}, "
+          f"{m['epochs_done']} epochs in {m['seconds']:.1f} s")
+    print(f"wrote {args.out}/")
+    return 0
+
+def _weight(v: str) -> float:
+    try: w = float(v)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a weight >= 0, got {v!r}") from None
+    if not w >= 0 or w == float('inf'): raise argparse.ArgumentTypeError(f"expected a finite weight >= 0, got {v}")
+    return w
+
+def add_student(subparsers):
+    "Declare `vkd student`."
+    from vkd_nb.train import STUDENT_MODES
+    p = subparsers.add_parser('student', help='train a student: CE, KD, VKD, their combinations, AT, FitNet, controls',
+                              description='Train a student from a teacher\'s run folder. Pure vkd reads only the generator: the teacher '
+                                          'is never built nor run.')
+    _add_run_options(p)
+    p.add_argument('--arch', default=None, help='student architecture, from `vkd zoo` (default: mlp_512x2, or the preset\'s: resnet8x4)')
+    p.add_argument('--mode', default='vkd', choices=STUDENT_MODES, metavar='MODE', help=f"one of {', '.join(STUDENT_MODES)} (default: vkd)")
+    p.add_argument('--teacher', default=None, metavar='DIR', help='the teacher\'s run folder (teacher.pt, generator.pt)')
+    p.add_argument('--generator', default=None, metavar='PATH', help='generator.pt or its folder (default: the teacher\'s)')
+    p.add_argument('--out', required=True, help='run folder for student.pt, metrics.json, checkpoint.pt')
+    for w, what in (('ce', 'cross-entropy'), ('kd', 'KD term'), ('vkd', 'VKD term')):
+        p.add_argument(f'--w-{w}', type=_weight, default=None, help=f'weight of the {what} (default: the mode\'s)')
+    p.add_argument('--beta', type=_weight, default=None, help='weight of the feature loss (default: 1000 for AT, 100 for FitNet)')
+    p.add_argument('--smoothing', type=float, default=0.1, help='label-smoothing mode: the smoothing (default: 0.1)')
+    _add_train_options(p, 'student')
+    p.set_defaults(func=cmd_student)
+    return p
+
+def cmd_student(args) -> int:
+    "Run `vkd student`."
+    from vkd_nb.train import run_student
+    train = _resolve(args, 'student')
+    m = run_student(args.out, args.data, args.arch, args.mode, teacher=args.teacher, generator=args.generator, epochs=args.epochs,
+                    tau=args.tau, w_ce=args.w_ce, w_kd=args.w_kd, w_vkd=args.w_vkd, beta=args.beta, smoothing=args.smoothing,
+                    root=args.root, data_kw=_data_kw(args), device=args.device, seed=args.seed, resume=args.resume,
+                    progress=not args.quiet, compile=args.compile, **train)
+    return _report(args, m, f"student {args.arch} ({args.mode})")
+
+def _add_gen_options(p):
+    p.add_argument('--w-ce', type=_weight, default=1., help='weight of the cross-entropy (default: 1)')
+    p.add_argument('--w-vkd', type=_weight, default=1., help='weight of the VKD term (default: 1)')
+    p.add_argument('--warmup', type=int, default=None, metavar='EPOCHS', help='epochs before the VKD term starts (default: a quarter)')
+    p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
+
+def add_self(subparsers):
+    "Declare `vkd self`."
+    p = subparsers.add_parser('self', help='self-VKD: a network distills from a generator of its own outputs',
+                              description='Train one network with a generator co-trained on its own outputs; after a warm-up, '
+                                          'the network also distills from the generator\'s virtual knowledge.')
+    _add_run_options(p)
+    p.add_argument('--arch', default=None, help='architecture, from `vkd zoo` (default: mlp_512x2)')
+    p.add_argument('--out', required=True, help='run folder for student.pt, generator.pt, metrics.json, checkpoint.pt')
+    _add_gen_options(p)
+    _add_train_options(p, 'student')
+    p.set_defaults(func=cmd_self)
+    return p
+
+def cmd_self(args) -> int:
+    "Run `vkd self`."
+    from vkd_nb.train import run_self
+    train = _resolve(args, 'student')
+    m = run_self(args.out, args.data, args.arch, args.epochs, args.tau, args.w_ce, args.w_vkd, args.warmup, root=args.root,
+                 data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed, resume=args.resume,
+                 progress=not args.quiet, compile=args.compile, **train)
+    return _report(args, m, f"self-VKD {args.arch}")
+
+def add_collab(subparsers):
+    "Declare `vkd collab`."
+    from vkd_nb.train import COLLAB_MODES
+    p = subparsers.add_parser('collab', help='collaborative learning: DML, DML + VKD, collaborative VKD',
+                              description='Train peers together; each has its own generator co-trained on it (VKD modes) and learns '
+                                          'from the other peers\' outputs (dml) and/or their generators (vkd).')
+    _add_run_options(p)
+    p.add_argument('--arch', action='append', default=None, help='a peer\'s architecture; once per peer, or once with --peers (default: mlp_512x2)')
+    p.add_argument('--peers', type=_positive, default=2, help='number of peers when --arch is given once or not at all (default: 2)')
+    p.add_argument('--mode', default='collab-vkd', choices=COLLAB_MODES, help='(default: collab-vkd)')
+    p.add_argument('--w-dml', type=_weight, default=1., help='weight of the mutual-learning term (default: 1)')
+    p.add_argument('--out', required=True, help='run folder for peer1.pt ..., generator1.pt ..., metrics.json, checkpoint.pt')
+    _add_gen_options(p)
+    _add_train_options(p, 'student')
+    p.set_defaults(func=cmd_collab)
+    return p
+
+def cmd_collab(args) -> int:
+    "Run `vkd collab`."
+    from vkd_nb.train import run_collab, STUDENT_DEFAULTS
+    train = _resolve(args, 'student')
+    archs = args.arch or [STUDENT_DEFAULTS['arch']]
+    if len(archs) == 1: archs = archs * args.peers
+    elif args.peers != 2 and args.peers != len(archs): raise ValueError(f"--peers {args.peers} but {len(archs)} --arch given")
+    args.arch = archs
+    m = run_collab(args.out, args.data, archs, args.mode, args.epochs, args.tau, args.w_ce, args.w_dml, args.w_vkd, args.warmup,
+                   root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
+                   resume=args.resume, progress=not args.quiet, compile=args.compile, **train)
+    return _report(args, m, f"{args.mode} with peers {', '.join(archs)}")
+
+# %% ../nbs/10_cli.ipynb #c012
+def _int_list(v: str) -> tuple:
+    try: xs = tuple(int(x) for x in v.split(',') if x.strip())
+    except ValueError: raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {v!r}") from None
+    if not xs or min(xs) < 0: raise argparse.ArgumentTypeError(f"expected integers >= 0 separated by commas, got {v!r}")
+    return xs
+
+def add_demo(subparsers):
+    "Declare `vkd demo`."
+    from vkd_nb.train import DEMO_MODES, DEMO
+    p = subparsers.add_parser('demo', help='the main job: teacher, generator and students in every main mode on MNIST-1D',
+                              description='Train a teacher and its generator on MNIST-1D, then students in every main mode over several '
+                                          'seeds; print and save the table of test accuracies and the teacher-vs-generator figure.')
+    p.add_argument('--out', default='runs/demo', help='folder for the runs, results.md, results.json, knowledge.png (default: runs/demo)')
+    p.add_argument('--seeds', type=_int_list, default=(0, 1, 2), help='seeds, comma-separated (default: 0,1,2)')
+    p.add_argument('--modes', default=','.join(DEMO_MODES), help=f"modes, comma-separated (default: {','.join(DEMO_MODES)})")
+    p.add_argument('--epochs', type=_positive, default=None, help=f"student epochs (default: {DEMO['epochs']})")
+    p.add_argument('--teacher-epochs', type=_positive, default=None, help=f"(default: {DEMO['teacher_epochs']})")
+    p.add_argument('--refine-steps', type=int, default=None, help=f"GAN steps on the final teacher (default: {DEMO['refine_steps']})")
+    p.add_argument('--n-train', type=_positive, default=None, help=f"the students' training samples (default: {DEMO['n_train']})")
+    p.add_argument('--num-samples', type=_positive, default=None, help='MNIST-1D samples to generate (train + test; default 5000)')
+    p.add_argument('--arch', default=None, help=f"student architecture (default: {DEMO['arch']})")
+    p.add_argument('--root', default='data', help='dataset folder (default: data)')
+    p.add_argument('--device', default='auto', help='(default: auto)')
+    p.add_argument('--json', action='store_true', help='print the results as JSON')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    p.set_defaults(func=cmd_demo)
+    return p
+
+def cmd_demo(args) -> int:
+    "Run `vkd demo`."
+    from vkd_nb.train import run_demo, results_table
+    regime = {k: getattr(args, k) for k in ('epochs', 'teacher_epochs', 'refine_steps', 'n_train', 'num_samples', 'arch')
+              if getattr(args, k) is not None}
+    if regime.get('refine_steps', 0) < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
+    modes = tuple(m.strip() for m in args.modes.split(',') if m.strip())
+    r = run_demo(args.out, args.seeds, modes, root=args.root, device=args.device, progress=not args.quiet,
+                 log=(lambda *a: None) if args.json else print, **regime)
+    if args.json: print(json.dumps(r, indent=2, default=str)); return 0
+    c = r['config']
+    print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} %; students {c['arch']} on "
+          f"{c['n_train']} training samples, {c['epochs']} epochs; test accuracy over seeds {', '.join(map(str, c['seeds']))}:\n")
+    print(results_table(r['results']))
+    print(f"\n{r['seconds']:.0f} s; wrote {args.out}/results.md, results.json, knowledge.png")
+    return 0
+
+# %% ../nbs/10_cli.ipynb #c014
 def build_parser() -> argparse.ArgumentParser:
     "The `vkd` parser; its subcommands' parser is `parser.subparsers`, to which `add_NAME` functions add commands."
     parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (add_zoo, add_teacher, add_fit_generator, add_fidelity): add(parser.subparsers)
+    for add in (add_zoo, add_teacher, add_fit_generator, add_fidelity, add_student, add_self, add_collab, add_demo): add(parser.subparsers)
     return parser
 
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]
@@ -210,7 +396,7 @@ def main(argv: list|None = None,   # the arguments, without the program name; de
         if args.command is None: parser.error(f"choose a command: {', '.join(parser.subparsers.choices)} (vkd --help explains them)")
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try: return args.func(args) or 0
-    except (ValueError, TypeError, RuntimeError, OSError) as e:
+    except (ValueError, TypeError, RuntimeError, OSError, ArithmeticError) as e:
         print(f"vkd {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

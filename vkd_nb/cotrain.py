@@ -63,8 +63,9 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
 class GeneratorTrainer:
     "G, D, their optimizers and an EMA of G: the virtual knowledge generator in training."
     def __init__(self, num_classes: int,
-                 tau: float = 4.,                # temperature at which D compares distributions
+                 tau: float = 4.,                # temperature of the virtual knowledge students will use
                  loss: str = 'bce',              # GAN loss: bce, hinge or ls
+                 d_tau: float|None = None,       # temperature at which D compares distributions (None: tau)
                  z_dim: int = 16, width: int = 128, depth: int = 2, class_bias: bool = True,     # G
                  d_width: int = 128, d_depth: int = 2, cond: str = 'concat',                   # D
                  spectral_norm: bool = False, log_input: bool = True, minibatch_std: bool = True,
@@ -72,7 +73,7 @@ class GeneratorTrainer:
                  seed: int = 0, device='cpu'):
         if loss not in GAN_LOSSES: raise ValueError(f"unknown GAN loss {loss!r}; choose one of {', '.join(GAN_LOSSES)}")
         if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1), got {ema}")
-        self.config = dict(num_classes=num_classes, tau=check_tau(tau), loss=loss, z_dim=z_dim, width=width, depth=depth,
+        self.config = dict(num_classes=num_classes, tau=check_tau(tau), loss=loss, d_tau=check_tau(d_tau or tau), z_dim=z_dim, width=width, depth=depth,
                            class_bias=class_bias, d_width=d_width, d_depth=d_depth, cond=cond, spectral_norm=spectral_norm,
                            log_input=log_input, minibatch_std=minibatch_std, lr=lr, betas=tuple(betas), ema=ema, seed=seed)
         self.device = get_device(device)
@@ -84,13 +85,13 @@ class GeneratorTrainer:
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr, betas=tuple(betas))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr, betas=tuple(betas))
         self.rng = torch.Generator().manual_seed(seed + 1)
-        self.steps, self.tau, self.loss, self.num_classes = 0, self.config['tau'], loss, num_classes
+        self.steps, self.tau, self.d_tau, self.loss, self.num_classes = 0, self.config['tau'], self.config['d_tau'], loss, num_classes
 
     def step(self, logits: torch.Tensor, y: torch.Tensor) -> dict:
         "One D step and one G step on a minibatch of teacher logits (detached here); returns the two losses."
-        real = F.softmax(logits.detach().float() / self.tau, 1)
+        real = F.softmax(logits.detach().float() / self.d_tau, 1)
         z = self.G.sample_z(len(y), self.rng)
-        fake = F.softmax(self.G(z, y) / self.tau, 1)
+        fake = F.softmax(self.G(z, y) / self.d_tau, 1)
         ld = d_loss(self.D(real, y), self.D(fake.detach(), y), self.loss)
         self.opt_d.zero_grad(set_to_none=True); ld.backward(); self.opt_d.step()
         lg = g_loss(self.D(fake, y), self.loss)
@@ -152,66 +153,48 @@ class GeneratorTrainer:
         return gt
 
 # %% ../nbs/05_cotrain.ipynb #c013
-def _sync(dev):
-    if dev.type == 'cuda': torch.cuda.synchronize()
-
 def train_teacher(teacher: nn.Module, data: DataBundle,
                   epochs: int = 10,
                   generator: GeneratorTrainer|None = None,  # co-train this generator (None: teacher alone)
                   opt: str = 'adam', lr: float = 3e-3, weight_decay: float = 1e-4, momentum: float = 0.9,
-                  schedule: str = 'onecycle', milestones=(0.625, 0.75, 0.875),
+                  schedule: str = 'onecycle', milestones=(0.625, 0.75, 0.875), gamma: float = 0.1,
                   batch_size: int = 128, augment: bool|None = None,
                   refine_steps: int = 0,          # GAN steps on the final teacher after training
                   device='auto', seed: int = 0,
                   channels_last: bool = True,     # on CUDA
+                  out=None, resume: bool = False, config: dict|None = None,   # checkpoints (see `vkd_nb.train.fit`)
+                  compile: bool = False,
                   progress: bool = True, callback=None) -> dict:
     "Train `teacher` with cross-entropy, co-training `generator` on its logits; returns the run's record."
+    from vkd_nb.train import fit               # the one training loop (07_train), which builds on this module
     if epochs < 1: raise ValueError(f"epochs must be >= 1, got {epochs}")
     dev = get_device(device)
     if generator is not None:
         if generator.num_classes != data.num_classes:
             raise ValueError(f"the generator has {generator.num_classes} classes but {data.name} has {data.num_classes}")
         if generator.device != dev: raise ValueError(f"the generator lives on {generator.device} but training runs on {dev}")
-    seed_everything(seed)
-    teacher.to(dev)
-    if dev.type == 'cuda' and channels_last: teacher.to(memory_format=torch.channels_last)
-    tr, te = data.loaders(batch_size, dev, augment=augment, seed=seed)
-    optim = make_optimizer(teacher.parameters(), opt, lr, weight_decay, momentum)
-    sched = make_schedule(optim, schedule, epochs * len(tr), milestones)
-    hist, t_teacher, t_gen, status = [], 0., 0., 'completed'
-    bar = tqdm(range(epochs), desc='teacher' + (' + generator' if generator else ''), disable=not progress)
-    try:
-        for ep in bar:
-            teacher.train(); t0 = time.perf_counter(); sums = {}; n = 0; correct = 0
-            for xb, yb in tr:
-                t1 = time.perf_counter()
-                with autocast(dev):
-                    logits = teacher(xb); loss = F.cross_entropy(logits, yb)
-                if not torch.isfinite(loss): raise FloatingPointError(f"teacher loss is {loss.item()} at epoch {ep + 1}, step {n // len(yb) + 1}")
-                optim.zero_grad(set_to_none=True); loss.backward(); optim.step(); sched.step()
-                _sync(dev); t2 = time.perf_counter(); t_teacher += t2 - t1
-                out = {'loss': loss.detach()}
-                if generator is not None:
-                    out.update(generator.step(logits, yb)); _sync(dev); t_gen += time.perf_counter() - t2
-                for k, v in out.items(): sums[k] = sums.get(k, 0.) + v * len(yb)
-                correct += (logits.argmax(1) == yb).sum(); n += len(yb)
-            test_logits, test_y = predict_logits(teacher, te)
-            rec = {'epoch': ep + 1, **{k: (v / n).item() for k, v in sums.items()}, 'train_acc': (correct / n).item(),
-                   'test_acc': accuracy(test_logits, test_y), 'lr': optim.param_groups[0]['lr'], 'seconds': time.perf_counter() - t0}
-            hist.append(rec); bar.set_postfix(loss=f"{rec['loss']:.3f}", test_acc=f"{rec['test_acc']:.3f}")
-            if callback: callback(rec, teacher, generator)
-        if generator is not None and refine_steps > 0:
-            t0 = time.perf_counter()
+    def step(xb, yb, epoch):
+        logits = teacher(xb); return F.cross_entropy(logits, yb), {}, {'teacher': logits}
+    def after(logits, yb, epoch): return generator.step(logits['teacher'], yb)
+    cb = (lambda rec, nets: callback(rec, teacher, generator)) if callback else None
+    if config is None: config = dict(epochs=epochs, opt=opt, lr=lr, weight_decay=weight_decay, schedule=schedule, batch_size=batch_size,
+                                     seed=seed, generator=None if generator is None else generator.config)
+    rec = fit({'teacher': teacher}, step, data, epochs, after_step=after if generator is not None else None,
+              state={'generator': generator} if generator is not None else None, opt=opt, lr=lr, weight_decay=weight_decay,
+              momentum=momentum, schedule=schedule, milestones=milestones, gamma=gamma, batch_size=batch_size, augment=augment,
+              device=dev, seed=seed, out=out, resume=resume, config=config, compile=compile, channels_last=channels_last,
+              progress=progress, callback=cb, desc='teacher' + (' + generator' if generator else ''))
+    t_refine = 0.
+    if rec['status'] == 'completed' and generator is not None and refine_steps > 0:
+        t0 = time.perf_counter()
+        try:
             train_logits, train_y = predict_logits(teacher, DeviceLoader(data.x_train, data.y_train, 512, mean=data.mean, std=data.std, device=dev))
             generator.fit(train_logits, train_y, refine_steps, progress=progress)
             t_refine = time.perf_counter() - t0
-        else: t_refine = 0.
-    except KeyboardInterrupt:
-        status = 'interrupted'
-    test_logits, test_y = predict_logits(teacher, te)
-    return {'history': hist, 'status': status, 'test_acc': accuracy(test_logits, test_y),
-            'seconds_teacher_steps': t_teacher, 'seconds_generator_steps': t_gen,
-            'seconds_refine': t_refine if status == 'completed' else 0.,
+        except KeyboardInterrupt: rec['status'] = 'interrupted'
+    t_teacher, t_gen = rec['seconds_steps'], rec['seconds_after_steps']
+    return {'history': rec['history'], 'status': rec['status'], 'test_acc': rec['test_acc'], 'epochs_done': rec['epochs_done'],
+            'seconds_teacher_steps': t_teacher, 'seconds_generator_steps': t_gen, 'seconds_refine': t_refine,
             'generator_overhead': t_gen / t_teacher if t_teacher else 0.}
 
 # %% ../nbs/05_cotrain.ipynb #c018
@@ -278,7 +261,9 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 tau: float = 4., refine_steps: int = 8000, root='data',
                 data_kw: dict|None = None,    # options of `get_data` (e.g. num_samples, n_train)
                 gen_kw: dict|None = None,     # options of `GeneratorTrainer`
-                device='auto', seed: int = 0, progress: bool = True, **train_kw) -> dict:
+                device='auto', seed: int = 0,
+                resume: bool = False,         # continue from out/checkpoint.pt
+                progress: bool = True, **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
     out, dev = Path(out), get_device(device)
     get_spec(arch)                                          # fail fast: unknown model, or one that cannot take the data
@@ -288,10 +273,13 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
     seed_everything(seed)
     teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
     gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {})) if generator else None
-    rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress, **train_kw)
+    config = dict(data=data_opts, arch=arch, epochs=epochs, generator=generator, tau=tau, seed=seed, train=train_kw,
+                  gen=gen.config if gen else None)
+    rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress,
+                        out=out, resume=resume, config=config, **train_kw)
     save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
     if gen is not None: gen.save(out/'generator.pt', data=data_opts, arch=arch, num_classes=bundle.num_classes)
-    metrics = {'test_acc': rec['test_acc'], 'status': rec['status'],
+    metrics = {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
                'fidelity': {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()},
                **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
                'history': rec['history'],
