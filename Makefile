@@ -8,7 +8,7 @@ SYNCED  := vkd_nb nbs README.md
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install sync check-sync test test-nbs test-slow lab clean browser-deps
+.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,10 @@ test-slow: install
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=nbs
+
+# The main job: on MNIST-1D, a teacher and its generator, then students in every main mode over 3 seeds (a few minutes).
+demo: install
+	$(BIN)/vkd demo --out runs/demo
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info _proc _docs .pytest_cache

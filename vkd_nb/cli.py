@@ -4,8 +4,9 @@
 
 # %% ../nbs/10_cli.ipynb #c002
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, os, sys
 from . import __version__
+from .grade import add_grade, add_assignments
 
 # %% auto #0
 __all__ = ['add_zoo', 'format_table', 'cmd_zoo', 'add_teacher', 'cmd_teacher', 'add_fit_generator', 'cmd_fit_generator',
@@ -321,9 +322,10 @@ def add_collab(subparsers):
 
 def cmd_collab(args) -> int:
     "Run `vkd collab`."
-    from vkd_nb.train import run_collab, STUDENT_DEFAULTS
+    from vkd_nb.train import run_collab
+    given = args.arch
     train = _resolve(args, 'student')
-    archs = args.arch or [STUDENT_DEFAULTS['arch']]
+    archs = given or [args.arch]
     if len(archs) == 1: archs = archs * args.peers
     elif args.peers != 2 and args.peers != len(archs): raise ValueError(f"--peers {args.peers} but {len(archs)} --arch given")
     args.arch = archs
@@ -348,6 +350,8 @@ def add_demo(subparsers):
     p.add_argument('--out', default='runs/demo', help='folder for the runs, results.md, results.json, knowledge.png (default: runs/demo)')
     p.add_argument('--seeds', type=_int_list, default=(0, 1, 2), help='seeds, comma-separated (default: 0,1,2)')
     p.add_argument('--modes', default=','.join(DEMO_MODES), help=f"modes, comma-separated (default: {','.join(DEMO_MODES)})")
+    p.add_argument('--jobs', type=_positive, default=min(2, os.cpu_count() or 1),
+                   help='runs at once, in worker processes of one thread each (default: 2, or 1 on a single core)')
     p.add_argument('--epochs', type=_positive, default=None, help=f"student epochs (default: {DEMO['epochs']})")
     p.add_argument('--teacher-epochs', type=_positive, default=None, help=f"(default: {DEMO['teacher_epochs']})")
     p.add_argument('--refine-steps', type=int, default=None, help=f"GAN steps on the final teacher (default: {DEMO['refine_steps']})")
@@ -368,7 +372,7 @@ def cmd_demo(args) -> int:
               if getattr(args, k) is not None}
     if regime.get('refine_steps', 0) < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     modes = tuple(m.strip() for m in args.modes.split(',') if m.strip())
-    r = run_demo(args.out, args.seeds, modes, root=args.root, device=args.device, progress=not args.quiet,
+    r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet,
                  log=(lambda *a: None) if args.json else print, **regime)
     if args.json: print(json.dumps(r, indent=2, default=str)); return 0
     c = r['config']
@@ -384,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (add_zoo, add_teacher, add_fit_generator, add_fidelity, add_student, add_self, add_collab, add_demo): add(parser.subparsers)
+    for add in (add_zoo, add_teacher, add_fit_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_assignments): add(parser.subparsers)
     return parser
 
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #c002
 from __future__ import annotations
-import json, math, time
+import json, math, os, time
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -150,7 +150,7 @@ def fit(nets: dict,                  # name -> network trained here (checkpointe
             'test_acc': sum(tests.values()) / len(tests), **({'test_accs': tests} if len(tests) > 1 else {}),
             'seconds': time.perf_counter() - t_run, 'seconds_steps': secs['steps'], 'seconds_after_steps': secs['after_steps']}
 
-# %% ../nbs/07_train.ipynb #c015
+# %% ../nbs/07_train.ipynb #c017
 STUDENT_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'at', 'at+vkd', 'fitnet', 'fitnet+vkd', 'class-mean', 'label-smoothing')
 MODE_DEFAULTS = {'ce': dict(w_ce=1.), 'kd': dict(w_ce=.1, w_kd=.9), 'vkd': dict(w_ce=.1, w_vkd=.9),
                  'kd+vkd': dict(w_ce=.1, w_kd=.9, w_vkd=.9), 'at': dict(w_ce=1., beta=1000.),
@@ -179,7 +179,7 @@ def uses_generator(mode: str) -> bool:
     "Whether `mode` distills virtual knowledge (`class-mean` uses the control in its place)."
     return check_mode(mode) in ('vkd', 'kd+vkd', 'at+vkd', 'fitnet+vkd')
 
-# %% ../nbs/07_train.ipynb #c018
+# %% ../nbs/07_train.ipynb #c020
 def student_step(student: nn.Module, mode: str,
                  teacher: nn.Module|None = None,    # frozen teacher (modes with KD, AT, FitNet)
                  knowledge=None,                    # a generator or the class-mean control: has `virtual_knowledge(y, tau, rng)`
@@ -211,7 +211,7 @@ def student_step(student: nn.Module, mode: str,
         return loss, terms, {'student': s}
     return step
 
-# %% ../nbs/07_train.ipynb #c020
+# %% ../nbs/07_train.ipynb #c022
 def _probe(model: nn.Module, data: DataBundle, dev, features: bool = False):
     "`model`'s output on two training samples: eval mode, no gradients, no side effects."
     was = model.training; model.eval()
@@ -283,7 +283,7 @@ def train_student(student: nn.Module, data: DataBundle,
                device=dev, seed=seed, out=out, resume=resume, config=config, progress=progress, callback=callback,
                desc=f'student ({mode})', **fit_kw)
 
-# %% ../nbs/07_train.ipynb #c029
+# %% ../nbs/07_train.ipynb #c034
 def train_self(net: nn.Module, data: DataBundle,
                generator: GeneratorTrainer|None = None,  # co-trained on `net` (None: a new one, options `gen_kw`)
                epochs: int = 10, tau: float = 4.,
@@ -311,7 +311,7 @@ def train_self(net: nn.Module, data: DataBundle,
     return fit({'net': net}, step, data, epochs, after_step=after, state={'generator': gen, 'noise': noise}, device=dev, seed=seed,
                out=out, resume=resume, config=config, progress=progress, callback=callback, desc='self-VKD', **fit_kw)
 
-# %% ../nbs/07_train.ipynb #c032
+# %% ../nbs/07_train.ipynb #c037
 COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
 
 def train_collab(peers: list, data: DataBundle,
@@ -362,7 +362,7 @@ def train_collab(peers: list, data: DataBundle,
                state={**{f'generator{m + 1}': g for m, g in enumerate(gens)}, 'noise': noise}, device=dev, seed=seed,
                out=out, resume=resume, config=config, progress=progress, callback=callback, desc=mode, **fit_kw)
 
-# %% ../nbs/07_train.ipynb #c036
+# %% ../nbs/07_train.ipynb #c041
 def save_student(path, model: nn.Module, arch: str, data: dict, num_classes: int, in_shape, **meta) -> Path:
     "Write a trained network's weights and how to rebuild it (`arch`, `data` options, `meta` such as the mode) to `path`."
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
@@ -480,7 +480,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     save_json(metrics, out/'metrics.json')
     return metrics
 
-# %% ../nbs/07_train.ipynb #c040
+# %% ../nbs/07_train.ipynb #c045
 PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, opt='sgd',
                                 lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep', milestones=(150/240, 180/240, 210/240),
                                 gamma=0.1, batch_size=64, tau=4.)}
@@ -502,10 +502,10 @@ def preset_options(role: str,                 # 'teacher' or 'student'
         out[k] = given[k] if given.get(k) is not None else p[k] if p.get(k) is not None else v
     return out
 
-# %% ../nbs/07_train.ipynb #c043
+# %% ../nbs/07_train.ipynb #c048
 DEMO_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'class-mean', 'self-vkd')
 STUDY_MODES = DEMO_MODES + ('label-smoothing', 'dml', 'dml+vkd')
-DEMO = dict(data='mnist1d', teacher_arch='cnn1d_32', teacher_epochs=15, refine_steps=2000, arch='mlp_512x2', n_train=1000,
+DEMO = dict(data='mnist1d', teacher_arch='cnn1d_32', teacher_epochs=15, refine_steps=8000, arch='mlp_512x2', n_train=1000,
             epochs=100, opt='adam', lr=1e-3, weight_decay=1e-4, schedule='cosine', batch_size=64, tau=4., num_samples=None)
 
 def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorTrainer, tau: float, path, device='cpu') -> Path:
@@ -533,9 +533,18 @@ def results_table(results: dict) -> str:
                      f"{', '.join(f'{100 * a:.1f}' for a in r['accs'])} | {r['seconds']:.1f} |")
     return '\n'.join(lines)
 
+def _demo_task(kind: str, folder, kw: dict) -> dict:
+    "One run of the demo, here or in a worker process: its test accuracy, status and seconds."
+    t0 = time.perf_counter()
+    m = {'teacher': run_teacher, 'student': run_student, 'self': run_self, 'collab': run_collab}[kind](folder, **kw)
+    return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0, 'fidelity': m.get('fidelity')}
+
+def _init_worker(threads: int): torch.set_num_threads(threads)
+
 def run_demo(out='runs/demo',
              seeds=(0, 1, 2),          # one student run per mode and seed
              modes=DEMO_MODES,         # student modes, 'self-vkd', collaborative modes (two peers of `arch`)
+             jobs: int = 1,            # runs at once, in worker processes (one CPU thread each when jobs > 1)
              root='data', device='auto', progress: bool = True, log=print,
              **regime) -> dict:        # changes to `DEMO`
     "Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the results."
@@ -543,34 +552,63 @@ def run_demo(out='runs/demo',
     bad = set(regime) - set(DEMO)
     if bad: raise TypeError(f"run_demo got unknown options {sorted(bad)}; it takes {', '.join(DEMO)}")
     cfg = {**DEMO, **regime}
+    known = (*STUDENT_MODES, 'self-vkd', *COLLAB_MODES)
     for m in modes:
-        if m not in (*STUDENT_MODES, 'self-vkd', *COLLAB_MODES): raise ValueError(f"unknown mode {m!r}; choose from {', '.join((*STUDENT_MODES, 'self-vkd', *COLLAB_MODES))}")
+        if m not in known: raise ValueError(f"unknown mode {m!r}; choose from {', '.join(known)}")
     if not seeds: raise ValueError("run_demo needs at least one seed")
+    if not isinstance(jobs, int) or jobs < 1: raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     full = {} if cfg['num_samples'] is None else {'num_samples': cfg['num_samples']}
     sub = {**full, 'n_train': cfg['n_train']} if cfg['n_train'] else full
     train = {k: cfg[k] for k in ('opt', 'lr', 'weight_decay', 'schedule', 'batch_size')}
-    common = dict(data=cfg['data'], epochs=cfg['epochs'], tau=cfg['tau'], root=root, data_kw=sub, device=dev, progress=progress, **train)
-    log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ...")
-    tm = run_teacher(out/'teacher', cfg['data'], cfg['teacher_arch'], cfg['teacher_epochs'], tau=cfg['tau'], refine_steps=cfg['refine_steps'],
-                     root=root, data_kw=full, device=dev, seed=0, progress=progress)
-    log(f"teacher test accuracy {100 * tm['test_acc']:.2f} %")
+    common = dict(data=cfg['data'], epochs=cfg['epochs'], tau=cfg['tau'], root=root, data_kw=sub, device=str(dev),
+                  progress=progress and jobs == 1, **train)
+    teacher_task = ('teacher', out/'teacher', dict(data=cfg['data'], arch=cfg['teacher_arch'], epochs=cfg['teacher_epochs'], tau=cfg['tau'],
+                    refine_steps=cfg['refine_steps'], root=root, data_kw=full, device=str(dev), seed=0, progress=progress and jobs == 1))
+    tasks = {}                                 # (mode, seed) -> (kind, folder, options); those needing the teacher's folder last
+    for mode in modes:
+        for seed in seeds:
+            folder = out/'runs'/mode/f'seed{seed}'
+            if mode == 'self-vkd': tasks[mode, seed] = ('self', folder, dict(arch=cfg['arch'], seed=seed, **common))
+            elif mode in COLLAB_MODES: tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common))
+            else:
+                t = out/'teacher' if (uses_teacher(mode) or uses_generator(mode) or mode == 'class-mean') else None
+                tasks[mode, seed] = ('student', folder, dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, **common))
+    later = lambda key: tasks[key][0] == 'student' and tasks[key][2]['teacher'] is not None
+    done = {}
+    def finished(key, r):
+        if r['status'] != 'completed': raise KeyboardInterrupt
+        done[key] = r; log(f"{key[0]:>16} seed {key[1]}: {100 * r['test_acc']:.2f} % ({r['seconds']:.0f} s)")
+    log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']}; {len(tasks)} student runs, {jobs} at a time ...")
+    if jobs == 1:
+        tm = _demo_task(*teacher_task)
+        if tm['status'] != 'completed': raise KeyboardInterrupt
+        log(f"teacher: {100 * tm['test_acc']:.2f} % ({tm['seconds']:.0f} s)")
+        for key, task in tasks.items(): finished(key, _demo_task(*task))
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(threads,))
+        try:
+            ft = ex.submit(_demo_task, *teacher_task)      # the runs that do not need the teacher train meanwhile
+            futs = {ex.submit(_demo_task, *task): key for key, task in tasks.items() if not later(key)}
+            tm = ft.result()
+            if tm['status'] != 'completed': raise KeyboardInterrupt
+            log(f"teacher: {100 * tm['test_acc']:.2f} % ({tm['seconds']:.0f} s)")
+            futs.update({ex.submit(_demo_task, *task): key for key, task in tasks.items() if later(key)})
+            for f in as_completed(futs): finished(futs[f], f.result())
+        except BaseException:
+            ex.shutdown(wait=False, cancel_futures=True); raise
+        ex.shutdown()
     results = {}
     for mode in modes:
-        accs, secs = [], []
-        for seed in seeds:
-            folder, t0 = out/'runs'/mode/f'seed{seed}', time.perf_counter()
-            if mode == 'self-vkd': m = run_self(folder, arch=cfg['arch'], seed=seed, **common)
-            elif mode in COLLAB_MODES: m = run_collab(folder, archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common)
-            else: m = run_student(folder, arch=cfg['arch'], mode=mode, teacher=out/'teacher', seed=seed, **common)
-            if m['status'] != 'completed': raise KeyboardInterrupt
-            accs.append(m['test_acc']); secs.append(time.perf_counter() - t0)
-        mean, std = _mean_std(accs)
-        results[mode] = {'mean': mean, 'std': std, 'accs': accs, 'seconds': sum(secs) / len(secs)}
-        log(f"{mode:>16}: {100 * mean:.2f} ± {100 * std:.2f} %")
+        rs = [done[mode, s] for s in seeds]
+        mean, std = _mean_std([r['test_acc'] for r in rs])
+        results[mode] = {'mean': mean, 'std': std, 'accs': [r['test_acc'] for r in rs], 'seconds': sum(r['seconds'] for r in rs) / len(rs)}
     teacher, meta = load_teacher(out/'teacher', dev)
     fig = _save_knowledge_figure(teacher, data_of(meta, root), load_generator(out/'teacher', dev), cfg['tau'], out/'knowledge.png', dev)
-    summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes)},
-               'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity']}, 'results': results,
+    summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs},
+               'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']}, 'results': results,
                'seconds': time.perf_counter() - t_start, 'figure': str(fig)}
     table = results_table(results)
     (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} ({100 * tm['test_acc']:.2f} %), "

@@ -1,0 +1,141 @@
+"""Student step time: CE vs KD vs VKD, and how the cost of KD and of VKD grows with the teacher's size.
+
+Times the library's own student steps (`vkd_nb.train.student_step`: forward, loss, backward, SGD step) on random
+32x32 CIFAR-shaped batches. CE, KD and VKD steps are interleaved and repeated. On CPU the clock is the process's
+CPU time (run with OMP_NUM_THREADS=1: one thread), which other processes on a shared machine barely disturb; on
+CUDA it is wall time with synchronization. VKD's extra cost is a forward pass of the generator (a
+small MLP); KD's is a forward pass of the teacher, so only KD's ratio grows with the teacher.
+
+Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/step.py [--device cpu] [--batch 64] [--out runs/bench]
+Writes OUT/step.json and OUT/step.png (KD/CE and VKD/CE against the teacher's size) and prints a table.
+"""
+import argparse, json, statistics, time
+from pathlib import Path
+import torch
+from vkd_nb.core import get_device, autocast
+from vkd_nb.models import create_model, num_params
+from vkd_nb.cotrain import GeneratorTrainer, make_optimizer
+from vkd_nb.train import student_step, mode_weights
+
+def _sync(dev):
+    if dev.type == 'cuda': torch.cuda.synchronize()
+
+def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
+    "Seconds per training step of `student` in `mode`, over `steps` steps."
+    step = student_step(student, mode, teacher, gen, tau=4., weights=mode_weights(mode), noise=noise)
+    clock = time.perf_counter if dev.type == 'cuda' else time.process_time
+    _sync(dev); t0 = clock()
+    for _ in range(steps):
+        with autocast(dev): loss, _, _ = step(xb, yb, 0)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    _sync(dev)
+    return (clock() - t0) / steps
+
+def gflops(model, shape=(3, 32, 32)) -> float:
+    "Forward GFLOPs of `model` for one sample (PyTorch's FLOP counter; a multiply-add counts 2)."
+    from torch.utils.flop_counter import FlopCounterMode
+    was = model.training; model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as fc: model(torch.randn(1, *shape, device=next(model.parameters()).device))
+    model.train(was)
+    return fc.get_total_flops() / 1e9
+
+def extra_seconds(mode, teacher, gen, xb, yb, dev, noise, n=20):
+    "Seconds per step of the work a mode adds to a CE step: VKD's generator forward and KD term, or KD's teacher forward and KD term."
+    from vkd_nb.core import kd_term, kd_term_logits
+    clock = time.perf_counter if dev.type == 'cuda' else time.process_time
+    s = torch.randn(len(yb), gen.num_classes, device=dev, requires_grad=True)   # stands for the student's logits
+    def once():
+        with autocast(dev):
+            if mode == 'vkd': loss = kd_term(gen.virtual_knowledge(yb, 4., noise), s, 4.)
+            else:
+                with torch.no_grad(): t = teacher(xb)
+                loss = kd_term_logits(t, s, 4.)
+        loss.backward()
+    once(); _sync(dev); t0 = clock()
+    for _ in range(n): once()
+    _sync(dev)
+    return (clock() - t0) / n
+
+def bench_pair(teacher_name, student_name, batch, steps, repeats, dev, K=100):
+    "Median seconds per step of CE, KD and VKD for one teacher-student pair, interleaved."
+    torch.manual_seed(0)
+    teacher = create_model(teacher_name, K).to(dev).eval().requires_grad_(False)
+    student = create_model(student_name, K).to(dev).train()
+    if dev.type == 'cuda':
+        teacher.to(memory_format=torch.channels_last); student.to(memory_format=torch.channels_last)
+    gen = GeneratorTrainer(K, device=dev)
+    opt = make_optimizer(student.parameters(), 'sgd', 0.01)
+    xb = torch.randn(batch, 3, 32, 32, device=dev); yb = torch.randint(0, K, (batch,), device=dev)
+    if dev.type == 'cuda': xb = xb.contiguous(memory_format=torch.channels_last)
+    noise = torch.Generator().manual_seed(0)
+    times = {m: [] for m in ('ce', 'kd', 'vkd')}
+    for m in times: step_seconds(student, m, teacher, gen, xb, yb, opt, 1, dev, noise)     # warm-up
+    for _ in range(repeats):
+        for m in times: times[m].append(step_seconds(student, m, teacher, gen, xb, yb, opt, steps, dev, noise))
+    # On a shared machine other processes only ever add time: the fastest repeat of each mode is the least disturbed
+    # estimate of its cost, and ratios of minima are the headline; the median of the ratios within each repeat
+    # (the modes ran back to back) is reported next to them.
+    best = {m: min(v) for m, v in times.items()}
+    extra = {'vkd': extra_seconds('vkd', teacher, gen, xb, yb, dev, noise, 200), 'kd': extra_seconds('kd', teacher, gen, xb, yb, dev, noise, 3)}
+    paired = {m: statistics.median(a / c for a, c in zip(times[m], times['ce'])) for m in ('kd', 'vkd')}
+    return {'teacher': teacher_name, 'student': student_name, 'teacher_params': num_params(teacher), 'teacher_gflops': gflops(teacher),
+            'student_gflops': gflops(student),
+            **{f'{m}_s': v for m, v in best.items()}, 'kd/ce': best['kd'] / best['ce'], 'vkd/ce': best['vkd'] / best['ce'],
+            'kd/ce paired median': paired['kd'], 'vkd/ce paired median': paired['vkd'],
+            'vkd_extra_s': extra['vkd'], 'kd_extra_s': extra['kd'],
+            'vkd/ce from extra': 1 + extra['vkd'] / best['ce'], 'kd/ce from extra': 1 + extra['kd'] / best['ce'], 'raw': times}
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--student', default='resnet8x4')
+    p.add_argument('--pair-teacher', default='resnet32x4', help='the teacher of the headline pair')
+    p.add_argument('--teachers', default='resnet8x4,resnet20,resnet56,wrn_40_2,resnet110,resnet32x4,vgg13,ResNet50',
+                   help='teachers of the sweep, comma-separated')
+    p.add_argument('--batch', type=int, default=64); p.add_argument('--steps', type=int, default=3)
+    p.add_argument('--repeats', type=int, default=7); p.add_argument('--sweep-repeats', type=int, default=5)
+    p.add_argument('--device', default='cpu'); p.add_argument('--out', default='runs/bench')
+    p.add_argument('--plot-only', action='store_true', help='redraw OUT/step.png from OUT/step.json')
+    a = p.parse_args()
+    if a.plot_only: return plot(a.out)
+    dev, out = get_device(a.device), Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"device={dev} threads={torch.get_num_threads()} batch={a.batch} steps={a.steps} torch={torch.__version__}")
+    head = bench_pair(a.pair_teacher, a.student, a.batch, a.steps, a.repeats, dev)
+    print(f"\n{a.pair_teacher} -> {a.student}: CE {1e3 * head['ce_s']:.0f} ms, KD {1e3 * head['kd_s']:.0f} ms, VKD {1e3 * head['vkd_s']:.0f} ms "
+          f"per step (fastest of {a.repeats} repeats);  VKD/CE = {head['vkd/ce']:.3f}  KD/CE = {head['kd/ce']:.3f}  "
+          f"(medians of paired ratios: VKD/CE {head['vkd/ce paired median']:.3f}, KD/CE {head['kd/ce paired median']:.3f})")
+    print(f"the work each adds to a CE step, timed alone: VKD {1e3 * head['vkd_extra_s']:.2f} ms (generator forward + KD term), "
+          f"KD {1e3 * head['kd_extra_s']:.0f} ms (teacher forward + KD term): VKD/CE = {head['vkd/ce from extra']:.4f}, "
+          f"KD/CE = {head['kd/ce from extra']:.3f}\n")
+    sweep = []
+    print(f"{'teacher':<12}{'params (M)':>11}{'GFLOPs':>8}{'CE ms':>9}{'KD ms':>9}{'VKD ms':>9}{'KD/CE':>8}{'VKD/CE':>8}")
+    for t in a.teachers.split(','):
+        r = bench_pair(t, a.student, a.batch, a.steps, a.sweep_repeats, dev)
+        sweep.append(r)
+        print(f"{t:<12}{r['teacher_params'] / 1e6:>11.2f}{r['teacher_gflops']:>8.2f}{1e3 * r['ce_s']:>9.0f}{1e3 * r['kd_s']:>9.0f}{1e3 * r['vkd_s']:>9.0f}"
+              f"{r['kd/ce']:>8.2f}{r['vkd/ce']:>8.3f}", flush=True)
+    json.dump({'device': str(dev), 'threads': torch.get_num_threads(), 'batch': a.batch, 'student': a.student, 'pair': head, 'sweep': sweep},
+              open(out/'step.json', 'w'), indent=1)
+    plot(out)
+    print(f"\nwrote {out/'step.json'} and {out/'step.png'}")
+
+def plot(out):
+    "Draw OUT/step.png from OUT/step.json: the measured ratios, and those from the extra work timed alone."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    r = json.load(open(Path(out)/'step.json'))
+    sweep = sorted(r['sweep'], key=lambda t: t['teacher_gflops'])
+    x = [t['teacher_gflops'] for t in sweep]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.plot(x, [t['kd/ce'] for t in sweep], 'o-', color='C0', label='KD / CE, whole steps')
+    ax.plot(x, [t['kd/ce from extra'] for t in sweep], 'o--', color='C0', alpha=0.5, label='KD / CE, from the extra work timed alone')
+    ax.plot(x, [t['vkd/ce'] for t in sweep], 's-', color='C1', label='VKD / CE, whole steps')
+    ax.plot(x, [t['vkd/ce from extra'] for t in sweep], 's--', color='C1', alpha=0.5, label='VKD / CE, from the extra work timed alone')
+    for t, xi in zip(sweep, x): ax.annotate(t['teacher'], (xi, t['kd/ce']), fontsize=7, xytext=(3, -10), textcoords='offset points')
+    ax.axhline(1, color='0.6', lw=0.8); ax.set_xscale('log')
+    ax.set_xlabel(f"teacher forward GFLOPs per 32x32 image, log scale (student {r.get('student', '')}: {sweep[0]['student_gflops']:.2f})")
+    ax.set_ylabel('student step time / CE step time')
+    ax.set_title(f"student step cost vs the teacher's size (batch {r['batch']}, {r['device']}, {r['threads']} thread)", fontsize=10)
+    ax.legend(fontsize=7); fig.tight_layout(); fig.savefig(Path(out)/'step.png', dpi=100); plt.close(fig)
+
+if __name__ == '__main__': main()
