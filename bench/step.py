@@ -133,7 +133,7 @@ def plot(out):
     ax.plot(x, [t['vkd/ce from extra'] for t in sweep], 's--', color='C1', alpha=0.5, label='VKD / CE, from the extra work timed alone')
     for t, xi in zip(sweep, x): ax.annotate(t['teacher'], (xi, t['kd/ce']), fontsize=7, xytext=(3, -10), textcoords='offset points')
     ax.axhline(1, color='0.6', lw=0.8); ax.set_xscale('log')
-    ax.set_xlabel(f"teacher forward GFLOPs per 32x32 image, log scale (student {r.get('student', '')}: {sweep[0]['student_gflops']:.2f})")
+    ax.set_xlabel(f"teacher forward GFLOPs per 32x32 image, log scale (student {r.get('student', sweep[0]['student'])}: {sweep[0]['student_gflops']:.2f})")
     ax.set_ylabel('student step time / CE step time')
     ax.set_title(f"student step cost vs the teacher's size (batch {r['batch']}, {r['device']}, {r['threads']} thread)", fontsize=10)
     ax.legend(fontsize=7); fig.tight_layout(); fig.savefig(Path(out)/'step.png', dpi=100); plt.close(fig)
