@@ -188,7 +188,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     if rec['status'] == 'completed' and generator is not None and refine_steps > 0:
         t0 = time.perf_counter()
         try:
-            train_logits, train_y = predict_logits(teacher, DeviceLoader(data.x_train, data.y_train, 512, mean=data.mean, std=data.std, device=dev))
+            train_logits, train_y = predict_logits(teacher, data.eval_loader('train', dev))
             generator.fit(train_logits, train_y, refine_steps, progress=progress)
             t_refine = time.perf_counter() - t0
         except KeyboardInterrupt: rec['status'] = 'interrupted'
@@ -205,7 +205,7 @@ def fit_generator(teacher: nn.Module, data: DataBundle,
     "Train a new `GeneratorTrainer` (options `gen_kw`) on a frozen `teacher`'s outputs on `data`'s training set."
     dev = get_device(device)
     teacher.to(dev)
-    logits, y = predict_logits(teacher, DeviceLoader(data.x_train, data.y_train, 512, mean=data.mean, std=data.std, device=dev))
+    logits, y = predict_logits(teacher, data.eval_loader('train', dev))
     check_logits_labels(logits, y, data.num_classes)
     gt = GeneratorTrainer(data.num_classes, device=dev, **gen_kw)
     gt.fit(logits, y, steps, batch_size, progress=progress, callback=callback)
@@ -248,9 +248,8 @@ def fidelity_reports(teacher: nn.Module, data: DataBundle, generator: GeneratorT
                      device='cpu', seed: int = 0) -> dict:
     "Fidelity on the test set of the generator (if any) and of the class-mean control, at `tau`."
     dev = get_device(device)
-    ld = lambda x, y: DeviceLoader(x, y, 512, mean=data.mean, std=data.std, device=dev)
-    lt, yt = predict_logits(teacher, ld(data.x_test, data.y_test))
-    ltr, ytr = predict_logits(teacher, ld(data.x_train, data.y_train))
+    lt, yt = predict_logits(teacher, data.eval_loader('test', dev))
+    ltr, ytr = predict_logits(teacher, data.eval_loader('train', dev))
     out = {} if generator is None else {'generator': fidelity(lt, yt, generator, tau, seed)}
     out['class-mean'] = fidelity(lt, yt, ClassMeanKnowledge(ltr, ytr, data.num_classes, tau), tau, seed)
     return out

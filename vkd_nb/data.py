@@ -36,6 +36,11 @@ class DataBundle:
     def __repr__(self):
         return (f"DataBundle({self.name!r}: {len(self.y_train)} train / {len(self.y_test)} test, "
                 f"{self.num_classes} classes, in_shape={self.in_shape}, dtype={self.x_train.dtype})")
+    def eval_loader(self, split: str = 'test', device='auto', batch_size: int = 512):
+        "An unshuffled, unaugmented `DeviceLoader` over the 'train' or 'test' split (for predictions)."
+        if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        x, y = (self.x_train, self.y_train) if split == 'train' else (self.x_test, self.y_test)
+        return DeviceLoader(x, y, batch_size, mean=self.mean, std=self.std, device=device)
     def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0):
         "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
         if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32

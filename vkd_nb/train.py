@@ -236,7 +236,7 @@ def _check_knowledge(gen, data: DataBundle, dev):
 def class_mean_knowledge(teacher: nn.Module, data: DataBundle, tau: float = 4., device='cpu') -> ClassMeanKnowledge:
     "The class-mean control from `teacher`'s eval-mode outputs on `data`'s training set."
     dev = get_device(device)
-    logits, y = predict_logits(teacher.to(dev), DeviceLoader(data.x_train, data.y_train, 512, mean=data.mean, std=data.std, device=dev))
+    logits, y = predict_logits(teacher.to(dev), data.eval_loader('train', dev))
     return ClassMeanKnowledge(logits, y, data.num_classes, tau)
 
 def train_student(student: nn.Module, data: DataBundle,
@@ -512,9 +512,8 @@ def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorT
     "The kit's signature picture (`vkd_nb.plots.plot_knowledge`) on the test set: teacher vs generator vs class-mean, per class."
     from vkd_nb.plots import plot_knowledge
     dev = get_device(device)
-    ld = lambda x, y: DeviceLoader(x, y, 512, mean=data.mean, std=data.std, device=dev)
-    logits, y = predict_logits(teacher, ld(data.x_test, data.y_test))
-    cm = ClassMeanKnowledge(*predict_logits(teacher, ld(data.x_train, data.y_train)), data.num_classes, tau)
+    logits, y = predict_logits(teacher, data.eval_loader('test', dev))
+    cm = ClassMeanKnowledge(*predict_logits(teacher, data.eval_loader('train', dev)), data.num_classes, tau)
     fig = plot_knowledge(logits.cpu(), y.cpu(), {'generator': gen, 'class-mean': cm}, tau, classes=list(range(min(10, data.num_classes))),
                          class_names=data.classes, ncols=5)
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import ctypes, html, threading, time, traceback
 import torch
 import ipywidgets as W
 from .core import check_tau, check_weights, get_device
-from .data import get_data, DATASETS, DeviceLoader
+from .data import get_data, DATASETS
 from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .cotrain import GeneratorTrainer, train_teacher, predict_logits
 from .fidelity import ClassMeanKnowledge, fidelity
@@ -234,9 +234,8 @@ class Dashboard:
 
     # -- distribution explorer --------------------------------------------------------------------------------
     def _set_explorer(self, teacher, gen, data, dev):
-        ld = lambda x, y: DeviceLoader(x, y, 512, mean=data.mean, std=data.std, device=dev)
-        lt, yt = predict_logits(teacher, ld(data.x_test, data.y_test))
-        ltr, ytr = predict_logits(teacher, ld(data.x_train, data.y_train))
+        lt, yt = predict_logits(teacher, data.eval_loader('test', dev))
+        ltr, ytr = predict_logits(teacher, data.eval_loader('train', dev))
         self.explorer = (lt.cpu(), yt.cpu(), gen, ClassMeanKnowledge(ltr.cpu(), ytr.cpu(), data.num_classes), data.classes)
         self.explorer_note.value = f'teacher and generator of the last {data.name} run; pick a class and τ'
         self.ex_class.options = [(n, i) for i, n in enumerate(data.classes)]
