@@ -54,6 +54,12 @@ def _tau(v: str) -> float:
     if not t > 0: raise argparse.ArgumentTypeError(f"tau must be > 0, got {v}")
     return t
 
+def _holdout(v: str) -> float:
+    try: h = float(v)
+    except ValueError: raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1), got {v!r}") from None
+    if not 0 <= h < 1: raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1) of the training set, got {v}")
+    return h
+
 def _positive(v: str) -> int:
     try: n = int(v)
     except ValueError: raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {v!r}") from None
@@ -130,6 +136,9 @@ def add_teacher(subparsers):
     p.add_argument('--no-generator', action='store_true', help='train the teacher alone')
     p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after training (default: 8000)')
     p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
+    p.add_argument('--holdout', type=_holdout, default=0., metavar='F',
+                   help='keep this fraction of the training set from the teacher and refit the generator on its outputs there '
+                        '(default: 0, the teacher trains on everything)')
     _add_train_options(p, 'teacher')
     p.set_defaults(func=cmd_teacher)
     return p
@@ -140,14 +149,15 @@ def cmd_teacher(args) -> int:
     if args.refine_steps < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     train = _resolve(args, 'teacher')
     m = run_teacher(args.out, args.data, args.arch, args.epochs, generator=not args.no_generator, tau=args.tau,
-                    refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss},
+                    refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), holdout=args.holdout, gen_kw={'loss': args.gan_loss},
                     device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile, **train)
     if m['status'] != 'completed': return _interrupted(args, m)
     if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
     print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
     if not args.no_generator:
         print(f"seconds in teacher steps {m['seconds_teacher_steps']:.1f}, in generator steps {m['seconds_generator_steps']:.1f} "
-              f"(+{100 * m['generator_overhead']:.1f} %), refit {m['seconds_refine']:.1f}")
+              f"(+{100 * m['generator_overhead']:.1f} %), refit {m['seconds_refine']:.1f}"
+              + (f" on the {100 * args.holdout:g} % held out" if args.holdout else ''))
     print(f"fidelity at tau={args.tau:g} on the test set:"); _print_fidelity(m['fidelity'])
     print(f"wrote {args.out}/")
     return 0
@@ -180,7 +190,7 @@ def cmd_fit_generator(args) -> int:
     gen = fit_generator(teacher, data, args.steps, device=dev, progress=not args.quiet, tau=args.tau, loss=args.gan_loss, seed=args.seed)
     secs = time.perf_counter() - t0
     out = Path(args.out) if args.out else _ckpt(args.teacher, 'teacher.pt').parent
-    gen.save(out/'generator.pt', data=meta['data'], arch=meta['arch'], num_classes=meta['num_classes'])
+    gen.save(out/'generator.pt', data=meta['data'], holdout=meta.get('holdout'), arch=meta['arch'], num_classes=meta['num_classes'])
     fid = {k: v['mean'] for k, v in fidelity_reports(teacher, data, gen, args.tau, dev, args.seed).items()}
     mpath = out/'metrics.json'
     metrics = json.loads(mpath.read_text()) if mpath.is_file() else {}

@@ -68,19 +68,19 @@ class GeneratorTrainer:
                  d_tau: float|None = None,       # temperature at which D compares distributions (None: tau)
                  z_dim: int = 16, width: int = 128, depth: int = 2, class_bias: bool = True,     # G
                  d_width: int = 128, d_depth: int = 2, cond: str = 'concat',                   # D
-                 spectral_norm: bool = False, log_input: bool = True, minibatch_std: bool = True,
+                 spectral_norm: bool = False, log_input: bool = True, minibatch_std: bool = False, class_std: bool = True,
                  lr: float = 2e-4, betas=(0.5, 0.999), ema: float = 0.995,
                  seed: int = 0, device='cpu'):
         if loss not in GAN_LOSSES: raise ValueError(f"unknown GAN loss {loss!r}; choose one of {', '.join(GAN_LOSSES)}")
         if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1), got {ema}")
         self.config = dict(num_classes=num_classes, tau=check_tau(tau), loss=loss, d_tau=check_tau(d_tau or tau), z_dim=z_dim, width=width, depth=depth,
                            class_bias=class_bias, d_width=d_width, d_depth=d_depth, cond=cond, spectral_norm=spectral_norm,
-                           log_input=log_input, minibatch_std=minibatch_std, lr=lr, betas=tuple(betas), ema=ema, seed=seed)
+                           log_input=log_input, minibatch_std=minibatch_std, class_std=class_std, lr=lr, betas=tuple(betas), ema=ema, seed=seed)
         self.device = get_device(device)
         with torch.random.fork_rng(devices=[]):         # leave the caller's (teacher's) RNG untouched
             torch.manual_seed(seed)
             self.G = Generator(num_classes, z_dim, width, depth, class_bias).to(self.device)
-            self.D = Discriminator(num_classes, d_width, d_depth, cond, spectral_norm, log_input, minibatch_std).to(self.device)
+            self.D = Discriminator(num_classes, d_width, d_depth, cond, spectral_norm, log_input, minibatch_std, class_std).to(self.device)
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False).eval()
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr, betas=tuple(betas))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr, betas=tuple(betas))
@@ -147,7 +147,7 @@ class GeneratorTrainer:
         "A trainer restored from `save`; its `.meta` holds what was saved alongside."
         sd = load_pt(path)
         if not isinstance(sd, dict) or 'G_ema' not in sd: raise ValueError(f"{path} is not a generator checkpoint written by vkd_nb")
-        gt = cls(**sd['config'], device=device)
+        gt = cls(**{'class_std': False, **sd['config']}, device=device)    # checkpoints from before class_std existed
         for k in ('G', 'G_ema', 'D', 'opt_g', 'opt_d'): getattr(gt, k).load_state_dict(sd[k])
         gt.rng.set_state(sd['rng']); gt.steps, gt.meta = sd['steps'], sd.get('meta', {})
         return gt
@@ -188,8 +188,8 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     if rec['status'] == 'completed' and generator is not None and refine_steps > 0:
         t0 = time.perf_counter()
         try:
-            train_logits, train_y = predict_logits(teacher, data.eval_loader('train', dev))
-            generator.fit(train_logits, train_y, refine_steps, progress=progress)
+            fit_logits, fit_y = predict_logits(teacher, data.eval_loader(data.fit_split, dev))
+            generator.fit(fit_logits, fit_y, refine_steps, progress=progress)
             t_refine = time.perf_counter() - t0
         except KeyboardInterrupt: rec['status'] = 'interrupted'
     t_teacher, t_gen = rec['seconds_steps'], rec['seconds_after_steps']
@@ -202,10 +202,10 @@ def fit_generator(teacher: nn.Module, data: DataBundle,
                   steps: int = 8000, batch_size: int = 128,
                   device='auto', progress: bool = True, callback=None,
                   **gen_kw) -> GeneratorTrainer:
-    "Train a new `GeneratorTrainer` (options `gen_kw`) on a frozen `teacher`'s outputs on `data`'s training set."
+    "Train a new `GeneratorTrainer` (options `gen_kw`) on a frozen `teacher`'s outputs on `data`'s training set (or holdout)."
     dev = get_device(device)
     teacher.to(dev)
-    logits, y = predict_logits(teacher, data.eval_loader('train', dev))
+    logits, y = predict_logits(teacher, data.eval_loader(data.fit_split, dev))
     check_logits_labels(logits, y, data.num_classes)
     gt = GeneratorTrainer(data.num_classes, device=dev, **gen_kw)
     gt.fit(logits, y, steps, batch_size, progress=progress, callback=callback)
@@ -218,11 +218,12 @@ from .data import get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES
 from .fidelity import fidelity, ClassMeanKnowledge
 
-def save_teacher(path, teacher: nn.Module, arch: str, data: dict, num_classes: int, in_shape) -> Path:
-    "Write `teacher`'s weights and how to rebuild it (`arch`, `data` options) to `path`."
+def save_teacher(path, teacher: nn.Module, arch: str, data: dict, num_classes: int, in_shape,
+                 holdout: dict|None = None) -> Path:
+    "Write `teacher`'s weights and how to rebuild it (`arch`, `data` options, the `holdout` it never saw) to `path`."
     sd = {k: v.detach().cpu() for k, v in teacher.state_dict().items()}
     return save_pt({'kind': 'teacher', 'arch': arch, 'data': data, 'num_classes': num_classes,
-                    'in_shape': list(in_shape), 'state_dict': sd}, path)
+                    'in_shape': list(in_shape), 'holdout': holdout, 'state_dict': sd}, path)
 
 def _ckpt(path, name: str) -> Path:
     p = Path(path)
@@ -241,15 +242,17 @@ def load_generator(path, device='cpu') -> GeneratorTrainer:
     return GeneratorTrainer.load(_ckpt(path, 'generator.pt'), device=get_device(device))
 
 def data_of(meta: dict, root='data'):
-    "Rebuild the `DataBundle` described by a checkpoint's `data` options."
-    kw = dict(meta['data']); return get_data(kw.pop('name'), root=root, **kw)
+    "Rebuild the `DataBundle` described by a checkpoint's `data` options, with its holdout if it had one."
+    kw = dict(meta['data']); bundle = get_data(kw.pop('name'), root=root, **kw)
+    h = meta.get('holdout')
+    return bundle.split_holdout(h['frac'], h['seed']) if h else bundle
 
 def fidelity_reports(teacher: nn.Module, data: DataBundle, generator: GeneratorTrainer|None, tau: float = 4.,
                      device='cpu', seed: int = 0) -> dict:
-    "Fidelity on the test set of the generator (if any) and of the class-mean control, at `tau`."
+    "Fidelity on the test set of the generator (if any) and of the class-mean control (from the generator's split), at `tau`."
     dev = get_device(device)
     lt, yt = predict_logits(teacher, data.eval_loader('test', dev))
-    ltr, ytr = predict_logits(teacher, data.eval_loader('train', dev))
+    ltr, ytr = predict_logits(teacher, data.eval_loader(data.fit_split, dev))
     out = {} if generator is None else {'generator': fidelity(lt, yt, generator, tau, seed)}
     out['class-mean'] = fidelity(lt, yt, ClassMeanKnowledge(ltr, ytr, data.num_classes, tau), tau, seed)
     return out
@@ -259,6 +262,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 generator: bool = True,       # co-train a generator
                 tau: float = 4., refine_steps: int = 8000, root='data',
                 data_kw: dict|None = None,    # options of `get_data` (e.g. num_samples, n_train)
+                holdout: float = 0.,          # fraction of the training set kept from the teacher to refit the generator on
                 gen_kw: dict|None = None,     # options of `GeneratorTrainer`
                 device='auto', seed: int = 0,
                 resume: bool = False,         # continue from out/checkpoint.pt
@@ -267,22 +271,22 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
     out, dev = Path(out), get_device(device)
     get_spec(arch)                                          # fail fast: unknown model, or one that cannot take the data
     if data in DATASET_SHAPES and not (fits := model_fits(arch, data))[0]: raise ValueError(fits[1])
-    data_opts = {'name': data, **(data_kw or {})}
-    bundle = data_of({'data': data_opts}, root)
+    data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
+    bundle = data_of({'data': data_opts, 'holdout': hold}, root)
     seed_everything(seed)
     teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
     gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {})) if generator else None
-    config = dict(data=data_opts, arch=arch, epochs=epochs, generator=generator, tau=tau, seed=seed, train=train_kw,
+    config = dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=generator, tau=tau, seed=seed, train=train_kw,
                   gen=gen.config if gen else None)
     rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress,
                         out=out, resume=resume, config=config, **train_kw)
-    save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
-    if gen is not None: gen.save(out/'generator.pt', data=data_opts, arch=arch, num_classes=bundle.num_classes)
+    save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
+    if gen is not None: gen.save(out/'generator.pt', data=data_opts, holdout=hold, arch=arch, num_classes=bundle.num_classes)
     metrics = {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
                'fidelity': {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()},
                **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
                'history': rec['history'],
-               'config': dict(data=data_opts, arch=arch, epochs=epochs, generator=generator, tau=tau, refine_steps=refine_steps,
+               'config': dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=generator, tau=tau, refine_steps=refine_steps,
                               seed=seed, device=str(dev), train=train_kw, gen=gen.config if gen else None)}
     save_json(metrics, out/'metrics.json')
     return metrics

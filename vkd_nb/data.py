@@ -5,7 +5,7 @@
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
 import io, pickle, tarfile, math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import torch
@@ -29,17 +29,43 @@ class DataBundle:
     in_shape: tuple
     mean: torch.Tensor = field(default=None)   # per channel, in the [0, 1] scale of `to_float`
     std: torch.Tensor = field(default=None)
+    x_holdout: torch.Tensor = field(default=None)   # a part of the training set kept from the teacher (`split_holdout`)
+    y_holdout: torch.Tensor = field(default=None)
     def __post_init__(self):
         if self.mean is None: self.mean, self.std = channel_stats(self.x_train)
     @property
     def num_classes(self) -> int: return len(self.classes)
+    @property
+    def fit_split(self) -> str:
+        "The split a generator is fitted on: 'holdout' when there is one, else 'train'."
+        return 'train' if self.y_holdout is None else 'holdout'
     def __repr__(self):
-        return (f"DataBundle({self.name!r}: {len(self.y_train)} train / {len(self.y_test)} test, "
+        h = '' if self.y_holdout is None else f" (+ {len(self.y_holdout)} held out)"
+        return (f"DataBundle({self.name!r}: {len(self.y_train)} train{h} / {len(self.y_test)} test, "
                 f"{self.num_classes} classes, in_shape={self.in_shape}, dtype={self.x_train.dtype})")
+    def split_holdout(self, frac: float, seed: int = 0) -> 'DataBundle':
+        "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
+        if self.y_holdout is not None: raise ValueError("this bundle already has a holdout")
+        if not (isinstance(frac, (int, float)) and 0 < frac < 1): raise ValueError(f"holdout fraction must be in (0, 1), got {frac!r}")
+        g, keep, held = torch.Generator().manual_seed(seed), [], []
+        for c in range(self.num_classes):
+            idx = (self.y_train == c).nonzero().flatten()
+            idx = idx[torch.randperm(len(idx), generator=g)]
+            k = round(frac * len(idx))
+            if len(idx) and not 0 < k < len(idx):
+                raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} samples) empty on one side; choose a fraction "
+                                 f"between {1 / len(idx):.3g} and {1 - 1 / len(idx):.3g}" if len(idx) > 1 else
+                                 f"class {c} has a single training sample: it cannot be split")
+            held.append(idx[:k]); keep.append(idx[k:])
+        keep, held = torch.cat(keep).sort().values, torch.cat(held).sort().values
+        return replace(self, x_train=self.x_train[keep], y_train=self.y_train[keep],
+                       x_holdout=self.x_train[held], y_holdout=self.y_train[held])
     def eval_loader(self, split: str = 'test', device='auto', batch_size: int = 512):
-        "An unshuffled, unaugmented `DeviceLoader` over the 'train' or 'test' split (for predictions)."
-        if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-        x, y = (self.x_train, self.y_train) if split == 'train' else (self.x_test, self.y_test)
+        "An unshuffled, unaugmented `DeviceLoader` over the 'train', 'holdout' or 'test' split (for predictions)."
+        splits = ('train', 'test') if self.y_holdout is None else ('train', 'holdout', 'test')
+        if split not in splits: raise ValueError(f"split must be {' or '.join(map(repr, splits))}, got {split!r}")
+        x, y = {'train': (self.x_train, self.y_train), 'test': (self.x_test, self.y_test),
+                'holdout': (self.x_holdout, self.y_holdout)}[split]
         return DeviceLoader(x, y, batch_size, mean=self.mean, std=self.std, device=device)
     def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0):
         "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."

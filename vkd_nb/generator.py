@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from .core import check_logits_labels
 
 # %% auto #0
-__all__ = ['CONDITIONINGS', 'mlp', 'Generator', 'Discriminator']
+__all__ = ['CONDITIONINGS', 'mlp', 'Generator', 'class_spread', 'Discriminator']
 
 # %% ../nbs/03_generator.ipynb #c005
 def mlp(d_in: int, width: int, depth: int, d_out: int, wrap=lambda m: m) -> nn.Sequential:
@@ -49,6 +49,15 @@ class Generator(nn.Module):
         return torch.randn(n, self.z_dim, generator=generator, device=generator.device if generator else dev).to(dev)
 
 # %% ../nbs/03_generator.ipynb #c009
+def class_spread(x: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
+    "For each sample, the population std of `x` over the batch's samples of its class, averaged over features."
+    onehot = F.one_hot(y, num_classes).to(x.dtype)                  # (B, K)
+    n = onehot.sum(0).clamp_min(1)[:, None]                          # samples per class in the batch
+    centred = x - (onehot.T @ x / n)[y]                              # two passes: no cancellation
+    var = onehot.T @ centred.pow(2) / n                              # (K, features)
+    return (var + 1e-8).sqrt().mean(1)[y]
+
+# %% ../nbs/03_generator.ipynb #c011
 CONDITIONINGS = ('concat', 'projection')
 
 class Discriminator(nn.Module):
@@ -58,12 +67,14 @@ class Discriminator(nn.Module):
                  cond: str = 'concat',         # 'concat' or 'projection'
                  spectral_norm: bool = False,  # spectral normalization on every linear layer
                  log_input: bool = True,       # look at log p rather than p
-                 minibatch_std: bool = False): # also show D the batch's spread (against low-diversity G)
+                 minibatch_std: bool = False,  # also show D the batch's spread (against low-diversity G)
+                 class_std: bool = False):     # ... and the spread among the batch's samples of the same class
         super().__init__()
         _check_sizes(num_classes=num_classes, width=width, depth=depth)
         if cond not in CONDITIONINGS: raise ValueError(f"cond must be one of {CONDITIONINGS}, got {cond!r}")
-        self.num_classes, self.cond, self.log_input, self.minibatch_std = num_classes, cond, log_input, minibatch_std
-        d_in = num_classes + int(minibatch_std)
+        self.num_classes, self.cond, self.log_input = num_classes, cond, log_input
+        self.minibatch_std, self.class_std = minibatch_std, class_std
+        d_in = num_classes + int(minibatch_std) + int(class_std)
         wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda m: m)
         self.embed = nn.Embedding(num_classes, width)
         if cond == 'concat': self.net = mlp(d_in + width, width, depth, 1, wrap)
@@ -75,6 +86,7 @@ class Discriminator(nn.Module):
         x = p.clamp_min(1e-12).log() if self.log_input else p
         if self.minibatch_std:   # the batch's mean per-class standard deviation, appended to every sample
             x = torch.cat([x, x.std(0, unbiased=False).mean().expand(len(x), 1)], 1)
+        if self.class_std: x = torch.cat([x, class_spread(x[:, :self.num_classes], y, self.num_classes)[:, None]], 1)
         if self.cond == 'concat': return self.net(torch.cat([x, self.embed(y)], 1)).squeeze(1)
         h = self.act(self.net(x))
         return self.psi(h).squeeze(1) + (self.embed(y) * h).sum(1)
