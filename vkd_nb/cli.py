@@ -54,6 +54,10 @@ def _tau(v: str) -> float:
     if not t > 0: raise argparse.ArgumentTypeError(f"tau must be > 0, got {v}")
     return t
 
+def _add_gan_loss(p):
+    from vkd_nb.losses import GAN_LOSSES
+    p.add_argument('--gan-loss', default='bce', choices=GAN_LOSSES, help='GAN loss (default: bce)')
+
 def _holdout(v: str) -> float:
     try: h = float(v)
     except ValueError: raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1), got {v!r}") from None
@@ -135,7 +139,7 @@ def add_teacher(subparsers):
     p.add_argument('--out', required=True, help='run folder to write teacher.pt, generator.pt, metrics.json into')
     p.add_argument('--no-generator', action='store_true', help='train the teacher alone')
     p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after training (default: 8000)')
-    p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
+    _add_gan_loss(p)
     p.add_argument('--holdout', type=_holdout, default=0., metavar='F',
                    help='keep this fraction of the training set from the teacher and refit the generator on its outputs there '
                         '(default: 0, the teacher trains on everything)')
@@ -170,7 +174,7 @@ def add_fit_generator(subparsers):
     p.add_argument('--out', default=None, help='folder for generator.pt and metrics.json (default: the teacher\'s folder)')
     p.add_argument('--steps', type=_positive, default=8000, help='GAN steps (default: 8000)')
     p.add_argument('--tau', type=_tau, default=4., help='temperature (default: 4)')
-    p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
+    _add_gan_loss(p)
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--seed', type=int, default=0); p.add_argument('--device', default='auto')
     p.add_argument('--json', action='store_true'); p.add_argument('--quiet', action='store_true')
@@ -289,7 +293,7 @@ def _add_gen_options(p):
     p.add_argument('--w-ce', type=_weight, default=1., help='weight of the cross-entropy (default: 1)')
     p.add_argument('--w-vkd', type=_weight, default=1., help='weight of the VKD term (default: 1)')
     p.add_argument('--warmup', type=int, default=None, metavar='EPOCHS', help='epochs before the VKD term starts (default: a quarter)')
-    p.add_argument('--gan-loss', default='bce', choices=('bce', 'hinge', 'ls'), help='GAN loss (default: bce)')
+    _add_gan_loss(p)
 
 def add_self(subparsers):
     "Declare `vkd self`."

@@ -53,9 +53,8 @@ class DataBundle:
             idx = idx[torch.randperm(len(idx), generator=g)]
             k = round(frac * len(idx))
             if len(idx) and not 0 < k < len(idx):
-                raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} samples) empty on one side; choose a fraction "
-                                 f"between {1 / len(idx):.3g} and {1 - 1 / len(idx):.3g}" if len(idx) > 1 else
-                                 f"class {c} has a single training sample: it cannot be split")
+                raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} training samples) empty on one side; "
+                                 "every class needs at least one sample on each side")
             held.append(idx[:k]); keep.append(idx[k:])
         keep, held = torch.cat(keep).sort().values, torch.cat(held).sort().values
         return replace(self, x_train=self.x_train[keep], y_train=self.y_train[keep],
