@@ -48,7 +48,7 @@ lab: install
 
 # The main job: on MNIST-1D, a teacher and its generator, then students in every main mode over 3 seeds (a few minutes).
 demo: install
-	$(BIN)/vkd demo --out runs/demo
+	$(BIN)/vkd demo --out runs/demo --overwrite
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info _proc _docs .pytest_cache

@@ -10,7 +10,8 @@ Run (after `vkd teacher ... --out runs/mnist1d_cnn1d32`):
 """
 import argparse, json
 from vkd_nb.core import get_device
-from vkd_nb.cotrain import GeneratorTrainer, load_teacher, data_of, predict_logits
+from vkd_nb.learner import predict_logits
+from vkd_nb.cotrain import GeneratorTrainer, load_teacher, rebuild_data
 from vkd_nb.fidelity import fidelity, fidelity_table
 
 def main():
@@ -20,7 +21,7 @@ def main():
     p.add_argument('--tau', type=float, default=4.); p.add_argument('--root', default='data')
     a = p.parse_args()
     dev = get_device('cpu')
-    teacher, meta = load_teacher(a.teacher, dev); data = data_of(meta, a.root)
+    teacher, meta = load_teacher(a.teacher, dev); data = rebuild_data(meta, a.root)
     (lt, yt), (lf, yf) = (predict_logits(teacher, data.eval_loader(s, dev)) for s in ('test', data.fit_split))
     for v in a.variants:
         gen = GeneratorTrainer(data.num_classes, tau=a.tau, **json.loads(v))

@@ -14,15 +14,17 @@ from pathlib import Path
 import torch
 from vkd_nb.core import get_device, autocast
 from vkd_nb.models import create_model, num_params
-from vkd_nb.cotrain import GeneratorTrainer, make_optimizer
-from vkd_nb.train import student_step, mode_weights
+from vkd_nb.learner import make_optimizer
+from vkd_nb.cotrain import GeneratorTrainer
+from vkd_nb.train import student_step, parse_mode, mode_hparams, uses_teacher, uses_generator
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
 
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
     "Seconds per training step of `student` in `mode`, over `steps` steps."
-    step = student_step(student, mode, teacher, gen, tau=4., weights=mode_weights(mode), noise=noise)
+    step = student_step(student, parse_mode(mode), mode_hparams(mode), 4., teacher if uses_teacher(mode) else None,
+                        gen if uses_generator(mode) else None, noise=noise)
     clock = time.perf_counter if dev.type == 'cuda' else time.process_time
     _sync(dev); t0 = clock()
     for _ in range(steps):

@@ -16,9 +16,10 @@ import argparse, json, statistics, time
 from pathlib import Path
 import torch
 from vkd_nb.core import get_device, seed_everything
-from vkd_nb.cotrain import load_generator, load_teacher, data_of
+from vkd_nb.cotrain import load_generator, load_teacher, rebuild_data
 from vkd_nb.models import create_model
-from vkd_nb.train import DEMO, train_student, class_mean_knowledge
+from vkd_nb.train import train_student, class_mean_knowledge
+from vkd_nb.runs import DEMO
 from vkd_nb.fidelity import kl_div
 
 class GeneratorMean:
@@ -37,7 +38,7 @@ def main():
     a = p.parse_args()
     dev = get_device('cpu')
     gen = load_generator(a.teacher, dev); teacher, meta = load_teacher(a.teacher, dev)
-    data = data_of({'data': {**meta['data'], 'n_train': DEMO['n_train']}}, a.root)
+    data = rebuild_data({'data': {**meta['data'], 'n_train': DEMO['n_train']}}, a.root)
     tau = DEMO['tau']
     gm, cm = GeneratorMean(gen, tau), class_mean_knowledge(teacher, data, tau)
     print(f"KL(teacher class means || generator class means), mean over classes: "

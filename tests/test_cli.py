@@ -45,12 +45,12 @@ def test_teacher_holdout_end_to_end(run_env, tmp_path):
     assert r.returncode == 0, r.stderr
     m = json.loads(r.stdout)
     assert m['config']['holdout'] == {'frac': 0.25, 'seed': 3} and m['status'] == 'completed'
-    check = ("import sys, torch; from vkd_nb.cotrain import load_teacher, load_generator, data_of; "
-             "t, meta = load_teacher(sys.argv[1]); b = data_of(meta); g = load_generator(sys.argv[1]); "
+    check = ("import sys, torch; from vkd_nb.cotrain import load_teacher, load_generator, rebuild_data; "
+             "t, meta = load_teacher(sys.argv[1]); b = rebuild_data(meta); g = load_generator(sys.argv[1]); "
              "print(len(b.y_train), len(b.y_holdout), b.fit_split, g.meta['holdout'] == meta['holdout'], g.config['class_std'])")
     out = subprocess.run([sys.executable, '-c', check, str(tmp_path)], capture_output=True, text=True, env=run_env)
     assert out.stdout.split() == ['60', '20', 'holdout', 'True', 'True'], out.stderr
-    r = vkd('fit-generator', '--teacher', str(tmp_path), '--steps', '10', '--quiet', '--device', 'cpu', '--json', env=run_env)
+    r = vkd('fit-generator', '--teacher', str(tmp_path), '--steps', '10', '--quiet', '--device', 'cpu', '--json', '--overwrite', env=run_env)
     assert r.returncode == 0, r.stderr
     out = subprocess.run([sys.executable, '-c', check, str(tmp_path)], capture_output=True, text=True, env=run_env)
     assert out.stdout.split()[3] == 'True', out.stderr      # the refitted generator still records the holdout

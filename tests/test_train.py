@@ -6,6 +6,7 @@ from conftest import BIN
 from vkd_nb.cli import main, build_parser, _resolve
 from vkd_nb.core import load_pt
 from vkd_nb.data import write_fake_cifar
+from vkd_nb.train import student_modes
 
 def vkd(*argv):
     "Run `vkd argv` in this process; return exit code, stdout, stderr."
@@ -28,7 +29,8 @@ def small(work, *more):
 def weights(path, key='state_dict'): return load_pt(path)[key]
 
 def test_student_modes_end_to_end(work):
-    for mode in ('ce', 'kd', 'vkd', 'kd+vkd', 'at+vkd', 'fitnet', 'class-mean', 'label-smoothing'):
+    "Every mode the registry offers (each method, alone and with VKD) and a three-part combination, from the command line."
+    for mode in (*student_modes(), 'kd+at+vkd'):
         out = work/'students'/mode
         code, stdout, err = vkd('student', *small(work), '--arch', 'cnn1d_8', '--mode', mode, '--teacher', work/'teacher',
                                 '--epochs', 1, '--batch-size', 60, '--out', out, '--json')
@@ -38,7 +40,11 @@ def test_student_modes_end_to_end(work):
         assert {p.name for p in out.iterdir()} == {'student.pt', 'metrics.json', 'checkpoint.pt'}
         saved = json.loads((out/'metrics.json').read_text())
         assert len(saved['history']) == 1 and saved['test_acc'] == m['test_acc']
-    assert json.loads((work/'students'/'kd'/'metrics.json').read_text())['config']['weights'] == {'w_ce': 0.1, 'w_kd': 0.9}
+    assert json.loads((work/'students'/'kd'/'metrics.json').read_text())['config']['hparams'] == {'w_ce': 0.1, 'w_kd': 0.9}
+    code, out, err = vkd('student', *small(work), '--arch', 'cnn1d_8', '--mode', 'at+vkd', '--teacher', work/'teacher', '--epochs', 1,
+                         '--w-at', 50, '--out', work/'students'/'at50', '--json')
+    assert code == 0, err
+    assert json.loads(out)['config']['hparams'] == {'w_ce': 1.0, 'w_at': 50.0, 'w_vkd': 1.0}
 
 def test_pure_vkd_never_loads_the_teacher(work):
     t = work/'teacher'/'teacher.pt'; t.rename(work/'away.pt')
@@ -93,14 +99,14 @@ def test_nan_stops_with_epoch_and_step(work):
     assert code == 2 and 'the loss is' in err and 'at epoch 1, step' in err and 'Traceback' not in err, err
 
 def test_bad_input(work, tmp_path):
-    cases = [(('student', *small(work), '--mode', 'distill', '--out', tmp_path/'a'), "invalid choice: 'distill'"),
+    cases = [(('student', *small(work), '--mode', 'distill', '--out', tmp_path/'a'), "'distill' is not a registered method"),
              (('student', *small(work), '--arch', 'resnet9', '--mode', 'ce', '--out', tmp_path/'a'), "unknown model 'resnet9'"),
              (('student', *small(work), '--arch', 'resnet8', '--mode', 'ce', '--out', tmp_path/'a'), 'resnet8 needs RGB images'),
              (('student', *small(work), '--mode', 'kd', '--out', tmp_path/'a'), 'mode kd needs a teacher'),
              (('student', *small(work), '--tau', 0, '--out', tmp_path/'a'), 'tau must be > 0'),
              (('student', *small(work), '--tau', -2, '--out', tmp_path/'a'), 'tau must be > 0'),
              (('student', *small(work), '--mode', 'ce', '--out', tmp_path/'none', '--resume'), 'checkpoint not found'),
-             (('student', *small(work), '--mode', 'vkd', '--w-kd', 1, '--teacher', work/'teacher', '--out', tmp_path/'a'), 'mode vkd has no term for w_kd'),
+             (('student', *small(work), '--mode', 'vkd', '--w-kd', 1, '--teacher', work/'teacher', '--out', tmp_path/'a'), 'mode vkd has no hyper-parameter w_kd'),
              (('collab', *small(work), '--peers', 1, '--out', tmp_path/'a'), 'at least 2 peers')]
     for argv, msg in cases:
         code, out, err = vkd(*argv)
@@ -142,7 +148,7 @@ def test_crd_preset_on_a_fake_cifar_archive(tmp_path):
     code, out, err = vkd('student', *common, '--arch', 'resnet8', '--mode', 'kd', '--teacher', tmp_path/'t', '--out', tmp_path/'s', '--json')
     assert code == 0, err
     m = json.loads(out)
-    assert m['config']['weights'] == {'w_ce': 0.1, 'w_kd': 0.9} and m['config']['tau'] == 4.0 and m['config']['train']['lr'] == 0.05
+    assert m['config']['hparams'] == {'w_ce': 0.1, 'w_kd': 0.9} and m['config']['tau'] == 4.0 and m['config']['train']['lr'] == 0.05
     assert [round(x * 240) for x in m['config']['train']['milestones']] == [150, 180, 210]
     # without --arch and --epochs the preset gives the benchmark's pair and its 240 epochs; explicit options win
     args = build_parser().parse_args(['student', '--preset', 'crd-cifar100', '--out', 'x', '--lr', '0.01'])

@@ -1,7 +1,7 @@
 "The dashboard driven programmatically: set values, click, look at state, outputs and figures."
 import time
 import pytest, torch
-from vkd_nb.widgets import Dashboard, ALL_MODES
+from vkd_nb.widgets import Dashboard, all_modes
 
 @pytest.fixture
 def db(tmp_path):
@@ -18,8 +18,9 @@ def test_modes_run_and_collect_rows(db, mode):
     assert db.curves.value[:4] == b'\x89PNG'                          # the live curves were drawn
 
 def test_every_mode_is_offered(db):
-    assert set(db.mode.options) == set(ALL_MODES)
-    assert {'ce', 'kd', 'vkd', 'kd+vkd', 'class-mean', 'label-smoothing', 'self-vkd', 'dml', 'dml+vkd', 'collab-vkd'} <= set(ALL_MODES)
+    assert set(db.mode.options) == set(all_modes())
+    assert {'ce', 'kd', 'vkd', 'kd+vkd', 'at+vkd', 'fitnet+vkd', 'class-mean', 'label-smoothing', 'self-vkd', 'dml', 'dml+vkd',
+            'collab-vkd'} <= set(all_modes())
 
 def test_architectures_follow_the_dataset(db):
     db.data.value = 'mnist1d'
@@ -28,7 +29,7 @@ def test_architectures_follow_the_dataset(db):
     assert 'resnet8x4' in db.teacher.options and 'cnn1d_16' not in db.teacher.options
 
 def test_bad_settings_refused_readably(db):
-    db.tau.value = 4.; db.w_kd.value = 'x'; db.mode.value = 'kd'
+    db.tau.value = 4.; db.mode.value = 'kd'; db.hparams['w_kd'].value = 'x'
     db.train()
     assert not db.running and 'w_kd must be a number' in db.message.value and 'Traceback' not in db.message.value
     assert db.runs == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import get_device, save_pt, load_pt
 
 # %% auto #0
@@ -43,36 +44,46 @@ class DataBundle:
         h = '' if self.y_holdout is None else f" (+ {len(self.y_holdout)} held out)"
         return (f"DataBundle({self.name!r}: {len(self.y_train)} train{h} / {len(self.y_test)} test, "
                 f"{self.num_classes} classes, in_shape={self.in_shape}, dtype={self.x_train.dtype})")
-    def split_holdout(self, frac: float, seed: int = 0) -> 'DataBundle':
-        "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
-        if self.y_holdout is not None: raise ValueError("this bundle already has a holdout")
-        if not (isinstance(frac, (int, float)) and 0 < frac < 1): raise ValueError(f"holdout fraction must be in (0, 1), got {frac!r}")
-        g, keep, held = torch.Generator().manual_seed(seed), [], []
-        for c in range(self.num_classes):
-            idx = (self.y_train == c).nonzero().flatten()
-            idx = idx[torch.randperm(len(idx), generator=g)]
-            k = round(frac * len(idx))
-            if len(idx) and not 0 < k < len(idx):
-                raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} training samples) empty on one side; "
-                                 "every class needs at least one sample on each side")
-            held.append(idx[:k]); keep.append(idx[k:])
-        keep, held = torch.cat(keep).sort().values, torch.cat(held).sort().values
-        return replace(self, x_train=self.x_train[keep], y_train=self.y_train[keep],
-                       x_holdout=self.x_train[held], y_holdout=self.y_train[held])
-    def eval_loader(self, split: str = 'test', device='auto', batch_size: int = 512):
-        "An unshuffled, unaugmented `DeviceLoader` over the 'train', 'holdout' or 'test' split (for predictions)."
-        splits = ('train', 'test') if self.y_holdout is None else ('train', 'holdout', 'test')
-        if split not in splits: raise ValueError(f"split must be {' or '.join(map(repr, splits))}, got {split!r}")
-        x, y = {'train': (self.x_train, self.y_train), 'test': (self.x_test, self.y_test),
-                'holdout': (self.x_holdout, self.y_holdout)}[split]
-        return DeviceLoader(x, y, batch_size, mean=self.mean, std=self.std, device=device)
-    def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0):
-        "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
-        if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
-        kw = dict(mean=self.mean, std=self.std, device=device)
-        return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed, **kw),
-                DeviceLoader(self.x_test, self.y_test, max(batch_size, 512), shuffle=False, **kw))
 
+# %% ../nbs/01_data.ipynb #608e47ac
+@patch
+def split_holdout(self: DataBundle, frac: float, seed: int = 0) -> 'DataBundle':
+    "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
+    if self.y_holdout is not None: raise ValueError("this bundle already has a holdout")
+    if not (isinstance(frac, (int, float)) and 0 < frac < 1): raise ValueError(f"holdout fraction must be in (0, 1), got {frac!r}")
+    g, keep, held = torch.Generator().manual_seed(seed), [], []
+    for c in range(self.num_classes):
+        idx = (self.y_train == c).nonzero().flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        k = round(frac * len(idx))
+        if len(idx) and not 0 < k < len(idx):
+            raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} training samples) empty on one side; "
+                             "every class needs at least one sample on each side")
+        held.append(idx[:k]); keep.append(idx[k:])
+    keep, held = torch.cat(keep).sort().values, torch.cat(held).sort().values
+    return replace(self, x_train=self.x_train[keep], y_train=self.y_train[keep],
+                   x_holdout=self.x_train[held], y_holdout=self.y_train[held])
+
+# %% ../nbs/01_data.ipynb #f90dfc79
+@patch
+def eval_loader(self: DataBundle, split: str = 'test', device='auto', batch_size: int = 512):
+    "An unshuffled, unaugmented `DeviceLoader` over the 'train', 'holdout' or 'test' split (for predictions)."
+    splits = ('train', 'test') if self.y_holdout is None else ('train', 'holdout', 'test')
+    if split not in splits: raise ValueError(f"split must be {' or '.join(map(repr, splits))}, got {split!r}")
+    x, y = {'train': (self.x_train, self.y_train), 'test': (self.x_test, self.y_test),
+            'holdout': (self.x_holdout, self.y_holdout)}[split]
+    return DeviceLoader(x, y, batch_size, mean=self.mean, std=self.std, device=device)
+
+# %% ../nbs/01_data.ipynb #51cdfe93
+@patch
+def loaders(self: DataBundle, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0):
+    "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
+    if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
+    kw = dict(mean=self.mean, std=self.std, device=device)
+    return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed, **kw),
+            DeviceLoader(self.x_test, self.y_test, max(batch_size, 512), shuffle=False, **kw))
+
+# %% ../nbs/01_data.ipynb #c005_1
 def to_float(x: torch.Tensor) -> torch.Tensor:
     "Raw inputs as float32: `uint8` images are scaled to [0, 1], floats are kept."
     return x.float().div_(255) if x.dtype == torch.uint8 else x.float()
@@ -134,6 +145,7 @@ def _unpickle(path: Path) -> dict:
     with open(path, 'rb') as f: d = _NumpyUnpickler(f, encoding='latin1').load()
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in d.items()}
 
+# %% ../nbs/01_data.ipynb #c011_1
 def _cifar(name: str, root: Path, download: bool = False):
     spec, root = _CIFAR[name], Path(root)
     folder, archive = root/spec['folder'], root/spec['archive']

@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['GAN_LOSSES', 'd_loss', 'g_loss', 'attention_map', 'at_loss', 'HintRegressor', 'fitnet_loss']
+__all__ = ['GAN_LOSSES', 'd_loss', 'g_loss', 'attention_map', 'check_at_pairs', 'at_loss', 'HintRegressor', 'fitnet_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
 GAN_LOSSES = ('bce', 'hinge', 'ls')
@@ -47,16 +47,22 @@ def attention_map(f: torch.Tensor,  # a feature map (batch, C, ...) with at leas
     if f.ndim < 3: raise ValueError(f"attention transfer needs feature maps (batch, C, ...) with spatial dimensions, got shape {tuple(f.shape)}")
     return F.normalize(f.float().abs().pow(p).mean(1).flatten(1), dim=1)
 
-def at_loss(fs: list,             # the student's feature maps
-            ft: list,             # the teacher's feature maps, as many
-            p: float = 2.) -> torch.Tensor:
-    "Attention transfer: the sum over layer pairs of the mean squared difference of attention maps."
+def check_at_pairs(fs: list, ft: list) -> None:
+    "Raise unless the student's and the teacher's feature maps pair up for attention transfer."
     if len(fs) != len(ft) or not fs: raise ValueError(f"attention transfer pairs the student's {len(fs)} feature maps with the teacher's {len(ft)}: they must be as many, and at least one")
-    total = 0.
     for s, t in zip(fs, ft):
         if min(s.ndim, t.ndim) < 3: raise ValueError(f"attention transfer needs feature maps with spatial dimensions, got student {tuple(s.shape)} and teacher {tuple(t.shape)}")
         if s.ndim != t.ndim or s.shape[0] != t.shape[0]:
             raise ValueError(f"attention transfer cannot pair student features {tuple(s.shape)} with teacher features {tuple(t.shape)}")
+
+def at_loss(fs: list,             # the student's feature maps
+            ft: list,             # the teacher's feature maps, as many
+            p: float = 2.,
+            check: bool = True) -> torch.Tensor:  # False: the caller has checked the pairs (per-step code)
+    "Attention transfer: the sum over layer pairs of the mean squared difference of attention maps."
+    if check: check_at_pairs(fs, ft)
+    total = 0.
+    for s, t in zip(fs, ft):
         size = tuple(min(a, b) for a, b in zip(s.shape[2:], t.shape[2:]))
         total = total + (attention_map(_pool_to(s, size), p) - attention_map(_pool_to(t, size), p)).pow(2).mean()
     return total
@@ -82,7 +88,8 @@ class HintRegressor(nn.Module):
 
 def fitnet_loss(regressed: torch.Tensor,  # the student's hint after the regressor
                 hint: torch.Tensor,       # the teacher's hint
+                check: bool = True,       # False: the caller has checked the shapes (per-step code)
                ) -> torch.Tensor:
     "FitNet: mean squared error between the regressed student hint and the teacher's hint."
-    if regressed.shape != hint.shape: raise ValueError(f"regressed student hint {tuple(regressed.shape)} and teacher hint {tuple(hint.shape)} differ in shape")
+    if check and regressed.shape != hint.shape: raise ValueError(f"regressed student hint {tuple(regressed.shape)} and teacher hint {tuple(hint.shape)} differ in shape")
     return F.mse_loss(regressed.float(), hint.float())

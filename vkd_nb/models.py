@@ -82,6 +82,7 @@ def global_pool(x: torch.Tensor) -> torch.Tensor:
     "Average over all spatial dimensions: (B, C, ...) -> (B, C)."
     return x.mean(tuple(range(2, x.ndim)))
 
+# %% ../nbs/02_models.ipynb #c009_1
 def init_weights(model: nn.Module) -> nn.Module:
     "The benchmark's initialization: He-normal (fan-out) convolutions, BatchNorm as identity; linear layers keep PyTorch's default."
     if any(p.is_meta for p in model.parameters()): return model   # no values to set on the meta device (parameter counting)
@@ -163,6 +164,7 @@ class Bottleneck(nn.Module):
         self.shortcut = conv_bn(ni, nf, 1, stride, act=False) if stride != 1 or ni != nf else nn.Identity()
     def forward(self, x): return F.relu(self.convs(x) + self.shortcut(x))
 
+# %% ../nbs/02_models.ipynb #c018_1
 class ResNet(ZooModel):
     "ResNet for small images: a 3x3 stem, residual stages (the first at stride 1, the others at stride 2), global average pooling, a linear classifier."
     def __init__(self, block,                    # `BasicBlock` or `Bottleneck`
@@ -334,6 +336,7 @@ class ShuffleV1Unit(nn.Module):
         if self.stride == 2: return F.relu(torch.cat([out, F.avg_pool2d(x, 3, 2, 1)], 1))
         return F.relu(out + x)
 
+# %% ../nbs/02_models.ipynb #c034_1
 class ShuffleNetV1(ZooModel):
     "ShuffleNet (v1) for CIFAR, as the benchmark's `ShuffleV1`: 3 groups, stages of 240, 480, 960 channels."
     def __init__(self, num_classes: int = 100, in_shape: tuple = (3, 32, 32),
@@ -373,6 +376,7 @@ class ShuffleV2Down(nn.Module):
         self.right = nn.Sequential(conv_bn(ni, mid, 1), conv_bn(mid, mid, 3, 2, groups=mid, act=False), conv_bn(mid, mid, 1))
     def forward(self, x): return channel_shuffle(torch.cat([self.left(x), self.right(x)], 1), 2)
 
+# %% ../nbs/02_models.ipynb #c034_2
 class ShuffleNetV2(ZooModel):
     "ShuffleNetV2 (width 1) for CIFAR, as the benchmark's `ShuffleV2`."
     def __init__(self, num_classes: int = 100, in_shape: tuple = (3, 32, 32),
@@ -482,6 +486,7 @@ def model_fits(name: str,       # model name
     if rule.fits(shape): return True, f"{spec.name} takes {rule.needs}; {_given(in_shape, shape)}"
     return False, f"{spec.name} needs {rule.needs}; {_given(in_shape, shape)}"
 
+# %% ../nbs/02_models.ipynb #c046_1
 def create_model(name: str,                  # a name from `list_models()`, an alias, or mlp_WxD / cnn1d_W / cnn2d_W
                  num_classes: int,           # number of classes, >= 2
                  in_shape=(3, 32, 32),       # shape of one sample; also text like '1,40' or a dataset name

@@ -1,0 +1,83 @@
+"""Behaviour record: per-epoch losses and final-weight checksums of a tiny fixed-seed CPU run of every training mode.
+
+Run it before and after a change to the training core and compare: every number must be identical (the runs are
+deterministic on one CPU thread), or the change must say which differ and why.
+
+Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/behaviour.py --out runs/behaviour.json [--compare OLD.json]
+Modes: teacher co-training; the student modes ce, kd, vkd, kd+vkd, at, at+vkd, fitnet, fitnet+vkd, class-mean,
+label-smoothing; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks, 2 epochs each.
+"""
+import argparse, hashlib, json, sys
+from pathlib import Path
+import torch
+torch.set_num_threads(1)
+from vkd_nb.core import seed_everything
+from vkd_nb.data import get_data
+from vkd_nb.models import create_model
+from vkd_nb.cotrain import GeneratorTrainer, train_teacher
+from vkd_nb.train import train_student, train_self, train_collab
+
+STUDENT_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'at', 'at+vkd', 'fitnet', 'fitnet+vkd', 'class-mean', 'label-smoothing')
+COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
+KW = dict(device='cpu', progress=False, batch_size=64)
+
+def checksum(*modules) -> str:
+    "SHA-256 of every parameter and buffer, bit for bit."
+    h = hashlib.sha256()
+    for m in modules:
+        for k, v in m.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def losses(rec) -> list:
+    "Per-epoch record without the wall-clock entries."
+    return [{k: v for k, v in r.items() if k != 'seconds'} for r in rec['history']]
+
+def record(root='data') -> dict:
+    data = get_data('mnist1d', root=root, num_samples=400)
+    out = {}
+    seed_everything(0)
+    teacher = create_model('cnn1d_8', data.num_classes, data.in_shape)
+    gen = GeneratorTrainer(data.num_classes, seed=0)
+    rec = train_teacher(teacher, data, 2, gen, refine_steps=20, seed=0, **KW)
+    out['teacher+generator'] = {'history': losses(rec), 'checksum': checksum(teacher, gen.G, gen.G_ema, gen.D)}
+    for mode in STUDENT_MODES:
+        seed_everything(1)
+        s = create_model('cnn1d_8', data.num_classes, data.in_shape)
+        rec = train_student(s, data, mode, teacher, gen, 2, 4., seed=1, **KW)
+        out[mode] = {'history': losses(rec), 'checksum': checksum(s)}
+    seed_everything(2)
+    net = create_model('cnn1d_8', data.num_classes, data.in_shape)
+    g = GeneratorTrainer(data.num_classes, seed=2)
+    rec = train_self(net, data, g, 2, 4., warmup=1, seed=2, **KW)
+    out['self-vkd'] = {'history': losses(rec), 'checksum': checksum(net, g.G_ema)}
+    for mode in COLLAB_MODES:
+        seed_everything(3)
+        peers = [create_model('cnn1d_8', data.num_classes, data.in_shape) for _ in range(2)]
+        rec = train_collab(peers, data, mode, None, 2, 4., warmup=1, seed=3, **KW)
+        out[mode] = {'history': losses(rec), 'checksum': checksum(*peers)}
+    return out
+
+def compare(old: dict, new: dict) -> list:
+    "Lines naming each mode whose losses or weights differ."
+    diffs = []
+    for mode in old:
+        if mode not in new: diffs.append(f'{mode}: missing'); continue
+        a, b = old[mode], new[mode]
+        if a['checksum'] != b['checksum']: diffs.append(f"{mode}: weights differ ({a['checksum']} -> {b['checksum']})")
+        for ea, eb in zip(a['history'], b['history']):
+            for k in sorted(set(ea) | set(eb)):
+                if ea.get(k) != eb.get(k): diffs.append(f"{mode} epoch {ea['epoch']} {k}: {ea.get(k)!r} -> {eb.get(k)!r}")
+    return diffs
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--out', default='runs/behaviour.json'); ap.add_argument('--compare', default=None)
+    ap.add_argument('--root', default='data')
+    a = ap.parse_args()
+    rec = record(a.root)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(rec, indent=1))
+    for mode, r in rec.items(): print(f"{mode:>18}  {r['checksum']}  final loss {r['history'][-1]['loss']:.6f}")
+    if a.compare:
+        diffs = compare(json.loads(Path(a.compare).read_text()), rec)
+        print('\n'.join(diffs) if diffs else f'identical to {a.compare}: every loss of every epoch and every checksum')
+        sys.exit(1 if diffs else 0)

@@ -1,0 +1,67 @@
+"Run folders lose nothing: a finished run is kept, one writer at a time, stale locks, a NaN before any checkpoint, hostile checkpoints."
+import contextlib, io, json, os
+import pytest, torch
+from vkd_nb.cli import main
+from vkd_nb.core import RunFolder
+
+def vkd(*argv):
+    "Run `vkd argv` in this process; return exit code, stdout, stderr."
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+@pytest.fixture(scope='module')
+def work(tmp_path_factory):
+    "A folder for the runs of this module; the first run caches a small MNIST-1D in it for the others."
+    return tmp_path_factory.mktemp('runs')
+
+def small(work, *more):
+    return ['--data', 'mnist1d', '--num-samples', 300, '--root', work/'data', '--quiet', '--device', 'cpu',
+            '--arch', 'mlp_64x1', '--mode', 'ce', '--epochs', 1, *more]
+
+class NotWeights:
+    "An object that is not tensors: `weights_only=True` refuses to unpickle it, as it would a hostile file."
+    def __init__(self): self.payload = 'anything'
+
+def test_finished_run_is_kept_unless_overwrite(work):
+    d = work/'done'
+    code, out, err = vkd('student', *small(work), '--out', d)
+    assert code == 0, err
+    before = (d/'student.pt').read_bytes()
+    code, out, err = vkd('student', *small(work), '--seed', 1, '--out', d)
+    assert code == 2 and 'finished run' in err and 'student.pt' in err and '--overwrite' in err and 'Traceback' not in err, err
+    assert (d/'student.pt').read_bytes() == before and not (d/'.lock').exists()
+    code, out, err = vkd('student', *small(work), '--seed', 1, '--out', d, '--overwrite')
+    assert code == 0 and 'Traceback' not in err, err
+    assert json.loads((d/'metrics.json').read_text())['status'] == 'completed' and not (d/'.lock').exists()
+
+def test_second_writer_is_turned_away(work):
+    d = work/'busy'
+    with RunFolder(d):
+        code, out, err = vkd('student', *small(work), '--out', d)
+        assert code == 2 and 'in use by another run' in err and f'pid {os.getpid()},' in err and 'Traceback' not in err, err
+        assert not (d/'student.pt').exists()
+    code, out, err = vkd('student', *small(work), '--out', d)
+    assert code == 0, err
+
+def test_stale_lock_is_taken_over(work):
+    d = work/'stale'; d.mkdir()
+    (d/'.lock').write_text(json.dumps({'pid': 999999, 'host': 'gone', 'started': '2024-01-01T00:00:00', 'argv': ['vkd', 'student']}) + '\n')
+    code, out, err = vkd('student', *small(work), '--out', d)
+    assert code == 0 and 'Traceback' not in err, err
+    assert (d/'student.pt').exists() and not (d/'.lock').exists()
+
+def test_nan_before_the_first_checkpoint(work):
+    d = work/'nan'
+    code, out, err = vkd('student', *small(work), '--opt', 'sgd', '--lr', 1e30, '--out', d)
+    assert code == 2 and 'the loss is' in err and 'no checkpoint was written' in err, err
+    assert 'the last checkpoint is kept' not in err and 'Traceback' not in err, err
+    assert not (d/'checkpoint.pt').exists() and not (d/'.lock').exists()
+
+def test_hostile_checkpoint_is_refused(work):
+    d = work/'hostile'; d.mkdir()
+    torch.save(NotWeights(), d/'checkpoint.pt')
+    code, out, err = vkd('student', *small(work), '--out', d, '--resume')
+    assert code == 2 and 'hostile' in err and 'Traceback' not in err, err
+    assert err.count('weights_only=False') == 1 and 'Re-running' not in err and 'WeightsUnpickler' not in err, err
+    assert not (d/'.lock').exists()
