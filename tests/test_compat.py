@@ -1,17 +1,13 @@
 "Run folders written by vkd_nb 0.1 (before the learner and the method registry): they still load, or fail saying what to do."
-import contextlib, io, json, shutil
+import json, shutil
 import torch
-from conftest import ROOT
-from vkd_nb.cli import main
+from conftest import ROOT, vkd_in_process
 from vkd_nb.cotrain import load_teacher, load_generator
 from vkd_nb.train import load_student
 
 OLD = ROOT/'tests'/'data'/'run_v0_1'     # made by vkd_nb 0.1: run_teacher and run_student (kd) on 100 digits, one epoch
 
-def vkd(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
+vkd = vkd_in_process                   # `vkd argv` in this process: exit code, stdout, stderr
 
 def test_old_weights_load():
     t, meta = load_teacher(OLD/'teacher')

@@ -1,14 +1,10 @@
 "Run folders lose nothing: a finished run is kept, one writer at a time, stale locks, a NaN before any checkpoint, hostile checkpoints."
-import contextlib, io, json, os
+import json, os
 import pytest, torch
-from vkd_nb.cli import main
+from conftest import vkd_in_process
 from vkd_nb.core import RunFolder
 
-def vkd(*argv):
-    "Run `vkd argv` in this process; return exit code, stdout, stderr."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
+vkd = vkd_in_process                   # `vkd argv` in this process: exit code, stdout, stderr
 
 @pytest.fixture(scope='module')
 def work(tmp_path_factory):

@@ -1,18 +1,14 @@
 "Students, self-VKD, collaborative VKD and the demo from the command line: end to end, resume, divergence, bad input, presets."
-import contextlib, io, json, os, signal, subprocess, sys, time
+import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
-from conftest import BIN
-from vkd_nb.cli import main, build_parser, _resolve
+from conftest import BIN, vkd_in_process
+from vkd_nb.cli import build_parser, _resolve
 from vkd_nb.core import load_pt
 from vkd_nb.data import write_fake_cifar
 from vkd_nb.train import student_modes
 
-def vkd(*argv):
-    "Run `vkd argv` in this process; return exit code, stdout, stderr."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
+vkd = vkd_in_process                   # `vkd argv` in this process: exit code, stdout, stderr
 
 @pytest.fixture(scope='module')
 def work(tmp_path_factory):
