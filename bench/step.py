@@ -8,6 +8,8 @@ small MLP); KD's is a forward pass of the teacher, so only KD's ratio grows with
 
 Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/step.py [--device cpu] [--batch 64] [--out runs/bench]
 Writes OUT/step.json and OUT/step.png (KD/CE and VKD/CE against the teacher's size) and prints a table.
+With `--methods all` (or a list): a column per distillation method of the registry instead — its step time alone
+and + VKD over CE's, and what + VKD adds to it — written to OUT/methods.json.
 """
 import argparse, json, statistics, time
 from pathlib import Path
@@ -21,15 +23,28 @@ from vkd_nb.train import student_step, parse_mode, mode_hparams, uses_teacher, u
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
 
+def build_step(student, mode, teacher, gen, xb, noise):
+    "The library's student step of `mode`, with the modules its methods bring (built from one probe of both networks)."
+    parts, hp = parse_mode(mode), mode_hparams(mode)
+    modules = {}
+    if any(m.modules is not None for m in parts):
+        with torch.no_grad(): (fs, _), (ft, _) = student(xb[:2], return_features=True), teacher(xb[:2], return_features=True)
+        modules = {k: v.to(xb.device) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, None).items()}
+    step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, gen if uses_generator(mode) else None,
+                        modules, noise)
+    return step, modules
+
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
-    "Seconds per training step of `student` in `mode`, over `steps` steps."
-    step = student_step(student, parse_mode(mode), mode_hparams(mode), 4., teacher if uses_teacher(mode) else None,
-                        gen if uses_generator(mode) else None, noise=noise)
+    "Seconds per training step of `student` in `mode` (its methods' modules trained too), over `steps` steps."
+    step, modules = build_step(student, mode, teacher, gen, xb, noise)
+    extra = [p for m in modules.values() for p in m.parameters()]
+    mod_opt = make_optimizer(extra, 'sgd', 0.01) if extra else None
     clock = time.perf_counter if dev.type == 'cuda' else time.process_time
     _sync(dev); t0 = clock()
     for _ in range(steps):
         with autocast(dev): loss, _, _ = step(xb, yb, 0)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if mod_opt is not None: mod_opt.step(); mod_opt.zero_grad(set_to_none=True)
     _sync(dev)
     return (clock() - t0) / steps
 
@@ -87,6 +102,36 @@ def bench_pair(teacher_name, student_name, batch, steps, repeats, dev, K=100):
             'vkd_extra_s': extra['vkd'], 'kd_extra_s': extra['kd'],
             'vkd/ce from extra': 1 + extra['vkd'] / best['ce'], 'kd/ce from extra': 1 + extra['kd'] / best['ce'], 'raw': times}
 
+def bench_methods(teacher_name, student_name, methods, batch, steps, repeats, dev, K=100) -> list:
+    "Per method: step time alone and + VKD over CE's, for one teacher-student pair (modes interleaved; fastest repeat of each)."
+    torch.manual_seed(0)
+    teacher = create_model(teacher_name, K).to(dev).eval().requires_grad_(False)
+    student = create_model(student_name, K).to(dev).train()
+    if dev.type == 'cuda': teacher.to(memory_format=torch.channels_last); student.to(memory_format=torch.channels_last)
+    gen, noise = GeneratorTrainer(K, device=dev), torch.Generator().manual_seed(0)
+    opt = make_optimizer(student.parameters(), 'sgd', 0.01)
+    xb, yb = torch.randn(batch, 3, 32, 32, device=dev), torch.randint(0, K, (batch,), device=dev)
+    if dev.type == 'cuda': xb = xb.contiguous(memory_format=torch.channels_last)
+    modes = ['ce', *[x for m in methods for x in (m, f'{m}+vkd')]]
+    times = {m: [] for m in modes}
+    for m in modes: step_seconds(student, m, teacher, gen, xb, yb, opt, 1, dev, noise)          # warm-up
+    for _ in range(repeats):
+        for m in modes: times[m].append(step_seconds(student, m, teacher, gen, xb, yb, opt, steps, dev, noise))
+    best = {m: min(v) for m, v in times.items()}
+    return [{'method': m, 'alone/ce': best[m] / best['ce'], 'vkd/ce': best[f'{m}+vkd'] / best['ce'],
+             '(+vkd)/alone': best[f'{m}+vkd'] / best[m], 'alone_s': best[m], 'vkd_s': best[f'{m}+vkd'], 'ce_s': best['ce']} for m in methods]
+
+def main_methods(a, dev, out):
+    "`--methods`: one column per method, alone and + VKD, for the headline pair."
+    from vkd_nb.train import METHODS
+    methods = [m for m in a.methods.split(',')] if a.methods != 'all' else [n for n, m in METHODS.items() if m.needs_teacher]
+    rows = bench_methods(a.pair_teacher, a.student, methods, a.batch, a.steps, a.repeats, dev)
+    print(f"{a.pair_teacher} -> {a.student}, batch {a.batch}, {dev}: step time over CE's (fastest of {a.repeats} repeats of {a.steps} steps)")
+    print(f"{'':<14}" + ''.join(f"{r['method']:>9}" for r in rows))
+    for k in ('alone/ce', 'vkd/ce', '(+vkd)/alone'): print(f"{k:<14}" + ''.join(f"{r[k]:>9.3f}" for r in rows))
+    json.dump({'device': str(dev), 'batch': a.batch, 'pair': [a.pair_teacher, a.student], 'rows': rows}, open(out/'methods.json', 'w'), indent=1)
+    print(f"\nwrote {out/'methods.json'}")
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--student', default='resnet8x4')
@@ -97,9 +142,12 @@ def main():
     p.add_argument('--repeats', type=int, default=7); p.add_argument('--sweep-repeats', type=int, default=5)
     p.add_argument('--device', default='cpu'); p.add_argument('--out', default='runs/bench')
     p.add_argument('--plot-only', action='store_true', help='redraw OUT/step.png from OUT/step.json')
+    p.add_argument('--methods', default=None, metavar='M,M,...|all',
+                   help="instead of the sweep: each distillation method alone and + VKD over CE, for the headline pair ('all': every registered method that uses the teacher)")
     a = p.parse_args()
     if a.plot_only: return plot(a.out)
     dev, out = get_device(a.device), Path(a.out)
+    if a.methods: out.mkdir(parents=True, exist_ok=True); return main_methods(a, dev, out)
     out.mkdir(parents=True, exist_ok=True)
     print(f"device={dev} threads={torch.get_num_threads()} batch={a.batch} steps={a.steps} torch={torch.__version__}")
     head = bench_pair(a.pair_teacher, a.student, a.batch, a.steps, a.repeats, dev)

@@ -152,6 +152,10 @@ def test_crd_preset_on_a_fake_cifar_archive(tmp_path):
     assert (args.arch, args.epochs, args.data, train['lr'], train['batch_size']) == ('resnet8x4', 240, 'cifar100', 0.01, 64)
     args = build_parser().parse_args(['teacher', '--preset', 'crd-cifar100', '--out', 'x'])
     _resolve(args, 'teacher'); assert args.arch == 'resnet32x4'
+    # MobileNetV2 and the ShuffleNets train at lr 0.01 in the benchmark, as teachers and as students
+    for role in ('teacher', 'student'):
+        args = build_parser().parse_args([role, '--preset', 'crd-cifar100', '--arch', 'ShuffleV2', '--out', 'x'])
+        assert _resolve(args, role)['lr'] == 0.01
 
 def test_demo_tiny(work):
     "The main job in miniature, two runs at a time in worker processes (as `make demo` runs it)."

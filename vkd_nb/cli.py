@@ -94,7 +94,7 @@ def _add_train_options(p, role: str):
     from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
-                   help='a published training protocol (crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 decayed x0.1 at 150/180/210, '
+                   help='a published training protocol (crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, '
                         'weight decay 5e-4, batch 64); options given explicitly override it')
     p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
     p.add_argument('--opt', default=None, choices=('sgd', 'adam'), help=f"optimizer (default: {d['opt']})")
@@ -272,12 +272,12 @@ def _add_hparam_options(p):
     "One option per hyper-parameter of the registry (`--w-kd`, `--hint-layer`, ...), named as in the library."
     from vkd_nb.train import METHODS
     g = p.add_argument_group("the methods' hyper-parameters (unset: the mode's defaults)")
-    g.add_argument('--w-ce', type=_weight, default=None, help='weight of the cross-entropy')
+    g.add_argument('--w-ce', type=_weight, default=None, metavar='W', help='weight of the cross-entropy')
     for m in METHODS.values():
         for name, default in m.defaults.items():
             flag = '--' + name.replace('_', '-')
-            if name == m.weight_name: g.add_argument(flag, type=_weight, default=None, help=f"weight of {m.name}, {m.doc} (default {default:g})")
-            else: g.add_argument(flag, type=type(default), default=None, help=f"{m.name}'s {name} (default {default:g})")
+            if name == m.weight_name: g.add_argument(flag, type=_weight, default=None, metavar='W', help=f"weight of {m.name}, {m.doc} (default {default:g})")
+            else: g.add_argument(flag, type=type(default), default=None, metavar='N' if isinstance(default, int) else 'X', help=f"{m.name}'s {name} (default {default:g})")
     p.add_argument('--beta', type=float, default=None, help=argparse.SUPPRESS)        # gone: each method has its weight
 
 # %% ../nbs/13_cli.ipynb #c010_1

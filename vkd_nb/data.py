@@ -76,11 +76,12 @@ def eval_loader(self: DataBundle, split: str = 'test', device='auto', batch_size
 
 # %% ../nbs/01_data.ipynb #51cdfe93
 @patch
-def loaders(self: DataBundle, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0):
+def loaders(self: DataBundle, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0,
+            with_index: bool = False):  # the training loader also yields each sample's index
     "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
     if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
     kw = dict(mean=self.mean, std=self.std, device=device)
-    return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed, **kw),
+    return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed, with_index=with_index, **kw),
             DeviceLoader(self.x_test, self.y_test, max(batch_size, 512), shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #c005_1
@@ -258,7 +259,8 @@ class DeviceLoader:
                  augment: bool = False,   # random crop (pad 4) and flip, images only
                  mean=None, std=None,     # per-channel normalization (after `to_float`)
                  device='auto', seed: int = 0, drop_last: bool = False,
-                 channels_last: bool|None = None):  # None: on CUDA for images
+                 channels_last: bool|None = None,   # None: on CUDA for images
+                 with_index: bool = False):         # also yield each sample's index in `x` (CRD's memory bank needs it)
         if len(x) != len(y): raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if augment and x.ndim != 4: raise ValueError(f"augment needs images (N, C, H, W), got shape {tuple(x.shape)}")
@@ -269,7 +271,7 @@ class DeviceLoader:
         self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32).reshape(shape).to(self.device)
         self.std = None if std is None else torch.as_tensor(std, dtype=torch.float32).reshape(shape).to(self.device)
         self.channels_last = (self.device.type == 'cuda' and x.ndim == 4) if channels_last is None else channels_last
-        self.gen, self.epoch = torch.Generator().manual_seed(seed), 0
+        self.gen, self.epoch, self.with_index = torch.Generator().manual_seed(seed), 0, with_index
     def __len__(self): return len(self.x) // self.bs if self.drop_last else math.ceil(len(self.x) / self.bs)
     @property
     def n(self) -> int: return len(self.x)
@@ -283,6 +285,6 @@ class DeviceLoader:
         self.epoch += 1
         for i in range(len(self)):
             j = idx[i*self.bs:(i+1)*self.bs]
-            yield self._prep(self.x[j]), self.y[j]
+            yield (self._prep(self.x[j]), self.y[j], j) if self.with_index else (self._prep(self.x[j]), self.y[j])
     def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
     def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']

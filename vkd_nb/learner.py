@@ -88,6 +88,7 @@ class Learner:
                  device='auto', seed: int = 0,
                  compile: bool = False,             # torch.compile every network
                  channels_last: bool = True,        # on CUDA, for images
+                 with_index: bool = False,          # pass each sample's index to `step` too (CRD's memory bank)
                  state: dict|None = None):          # more things to checkpoint (name -> object with state_dict, or an RNG)
         if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
         if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
@@ -97,7 +98,8 @@ class Learner:
         bad = [k for k in self.evaluate if k not in self.nets]
         if bad: raise ValueError(f"evaluate names {bad}, which are not among the trained nets {list(self.nets)}")
         self.opts = dict(opt=opt, lr=lr, weight_decay=weight_decay, momentum=momentum, schedule=schedule, milestones=milestones,
-                         gamma=gamma, batch_size=batch_size, augment=augment, seed=seed, compile=compile, channels_last=channels_last)
+                         gamma=gamma, batch_size=batch_size, augment=augment, seed=seed, compile=compile, channels_last=channels_last,
+                         with_index=with_index)
         self.device, self.state = get_device(device), dict(state or {})
 
     def cb(self, cls):
@@ -116,7 +118,7 @@ def setup(self: Learner, epochs: int):
     for m in self.frozen: m.eval().requires_grad_(False)
     if o['compile']:
         for m in (*self.nets.values(), *self.frozen): m.compile()
-    self.train_dl, self.test_dl = self.data.loaders(o['batch_size'], dev, augment=o['augment'], seed=o['seed'])
+    self.train_dl, self.test_dl = self.data.loaders(o['batch_size'], dev, augment=o['augment'], seed=o['seed'], with_index=o['with_index'])
     params = [p for m in self.nets.values() for p in m.parameters() if p.requires_grad]
     self.opt = make_optimizer(params, o['opt'], o['lr'], o['weight_decay'], o['momentum'])
     self.sched = make_schedule(self.opt, o['schedule'], epochs * len(self.train_dl), o['milestones'], o['gamma'])
@@ -127,7 +129,7 @@ def setup(self: Learner, epochs: int):
 @patch
 def one_batch(self: Learner):
     "One optimizer step on the current minibatch."
-    with autocast(self.device): self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch)
+    with autocast(self.device): self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch, *self.extra)
     for h in self._h['after_loss']: h(self)
     self.opt.zero_grad(set_to_none=True); self.loss.backward(); self.opt.step(); self.sched.step()
     for h in self._h['after_step']: h(self)
@@ -137,7 +139,7 @@ def one_epoch(self: Learner):
     "Every minibatch of the training set once."
     for m in self.nets.values(): m.train()
     for h in self._h['before_epoch']: h(self)
-    for self.iter, (self.xb, self.yb) in enumerate(self.train_dl):
+    for self.iter, (self.xb, self.yb, *self.extra) in enumerate(self.train_dl):
         for h in self._h['before_batch']: h(self)
         self.one_batch()
         for h in self._h['after_batch']: h(self)

@@ -167,7 +167,8 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
 # %% ../nbs/10_runs.ipynb #adabf45c
 PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, opt='sgd',
                                 lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep', milestones=(150/240, 180/240, 210/240),
-                                gamma=0.1, batch_size=64, tau=4.)}
+                                gamma=0.1, batch_size=64, tau=4.,
+                                lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01})}
 TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, opt='adam', lr=3e-3, momentum=0.9, weight_decay=1e-4,
                         schedule='onecycle', batch_size=128, tau=4.)
 STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, opt='adam', lr=1e-3, momentum=0.9, weight_decay=1e-4,
@@ -184,6 +185,7 @@ def preset_options(role: str,                 # 'teacher' or 'student'
     out = {k: p[k] for k in ('milestones', 'gamma') if k in p}
     for k, v in (TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS).items():
         out[k] = given[k] if given.get(k) is not None else p[k] if p.get(k) is not None else v
+    if given.get('lr') is None and out['arch'] in p.get('lr_by_model', {}): out['lr'] = p['lr_by_model'][out['arch']]
     return out
 
 # %% ../nbs/10_runs.ipynb #47a09ac9
