@@ -12,6 +12,7 @@ With `--methods all` (or a list): a column per distillation method of the regist
 and + VKD over CE's, and what + VKD adds to it — written to OUT/methods.json.
 """
 import argparse, json, statistics, time
+from types import SimpleNamespace
 from pathlib import Path
 import torch
 from vkd_nb.core import get_device, autocast
@@ -26,10 +27,10 @@ def _sync(dev):
 def build_step(student, mode, teacher, gen, xb, noise):
     "The library's student step of `mode`, with the modules its methods bring (built from one probe of both networks)."
     parts, hp = parse_mode(mode), mode_hparams(mode)
-    modules = {}
+    modules, data = {}, SimpleNamespace(y_train=torch.arange(50_000) % 100)     # CRD's memory bank: CIFAR-100's 50 000 samples
     if any(m.modules is not None for m in parts):
         with torch.no_grad(): (fs, _), (ft, _) = student(xb[:2], return_features=True), teacher(xb[:2], return_features=True)
-        modules = {k: v.to(xb.device) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, None).items()}
+        modules = {k: v.to(xb.device) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
     step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, gen if uses_generator(mode) else None,
                         modules, noise)
     return step, modules
@@ -37,12 +38,13 @@ def build_step(student, mode, teacher, gen, xb, noise):
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
     "Seconds per training step of `student` in `mode` (its methods' modules trained too), over `steps` steps."
     step, modules = build_step(student, mode, teacher, gen, xb, noise)
+    idx = (torch.arange(len(yb), device=dev),) if any(m.needs_index for m in parse_mode(mode)) else ()
     extra = [p for m in modules.values() for p in m.parameters()]
     mod_opt = make_optimizer(extra, 'sgd', 0.01) if extra else None
     clock = time.perf_counter if dev.type == 'cuda' else time.process_time
     _sync(dev); t0 = clock()
     for _ in range(steps):
-        with autocast(dev): loss, _, _ = step(xb, yb, 0)
+        with autocast(dev): loss, _, _ = step(xb, yb, 0, *idx)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if mod_opt is not None: mod_opt.step(); mod_opt.zero_grad(set_to_none=True)
     _sync(dev)
@@ -123,8 +125,8 @@ def bench_methods(teacher_name, student_name, methods, batch, steps, repeats, de
 
 def main_methods(a, dev, out):
     "`--methods`: one column per method, alone and + VKD, for the headline pair."
-    from vkd_nb.train import METHODS
-    methods = [m for m in a.methods.split(',')] if a.methods != 'all' else [n for n, m in METHODS.items() if m.needs_teacher]
+    from vkd_nb.train import METHODS, needs_teacher
+    methods = a.methods.split(',') if a.methods != 'all' else [n for n, m in METHODS.items() if needs_teacher(n) and m.knowledge is None]
     rows = bench_methods(a.pair_teacher, a.student, methods, a.batch, a.steps, a.repeats, dev)
     print(f"{a.pair_teacher} -> {a.student}, batch {a.batch}, {dev}: step time over CE's (fastest of {a.repeats} repeats of {a.steps} steps)")
     print(f"{'':<14}" + ''.join(f"{r['method']:>9}" for r in rows))
@@ -143,7 +145,7 @@ def main():
     p.add_argument('--device', default='cpu'); p.add_argument('--out', default='runs/bench')
     p.add_argument('--plot-only', action='store_true', help='redraw OUT/step.png from OUT/step.json')
     p.add_argument('--methods', default=None, metavar='M,M,...|all',
-                   help="instead of the sweep: each distillation method alone and + VKD over CE, for the headline pair ('all': every registered method that uses the teacher)")
+                   help="instead of the sweep: each distillation method alone and + VKD over CE, for the headline pair ('all': every registered method that uses the teacher; init stages not timed)")
     a = p.parse_args()
     if a.plot_only: return plot(a.out)
     dev, out = get_device(a.device), Path(a.out)

@@ -6,7 +6,7 @@ from conftest import BIN, vkd_in_process
 from vkd_nb.cli import build_parser, _resolve
 from vkd_nb.core import load_pt
 from vkd_nb.data import write_fake_cifar
-from vkd_nb.train import student_modes
+from vkd_nb.train import student_modes, parse_mode
 
 vkd = vkd_in_process                   # `vkd argv` in this process: exit code, stdout, stderr
 
@@ -28,8 +28,9 @@ def test_student_modes_end_to_end(work):
     "Every mode the registry offers (each method, alone and with VKD) and a three-part combination, from the command line."
     for mode in (*student_modes(), 'kd+at+vkd'):
         out = work/'students'/mode
+        init = [x for m in parse_mode(mode) if m.prestage is not None for x in (f'--{m.name}-init-epochs', 1)]   # short init stages
         code, stdout, err = vkd('student', *small(work), '--arch', 'cnn1d_8', '--mode', mode, '--teacher', work/'teacher',
-                                '--epochs', 1, '--batch-size', 60, '--out', out, '--json')
+                                '--epochs', 1, '--batch-size', 60, '--out', out, '--json', *init)
         assert code == 0, (mode, err)
         m = json.loads(stdout)
         assert m['status'] == 'completed' and 0 <= m['test_acc'] <= 1 and m['config']['mode'] == mode

@@ -381,6 +381,16 @@ def _int_list(v: str) -> tuple:
     if not xs or min(xs) < 0: raise argparse.ArgumentTypeError(f"expected integers >= 0 separated by commas, got {v!r}")
     return xs
 
+def _hparam(v: str) -> tuple:
+    "An argparse type: NAME=VALUE for a registered hyper-parameter, the value of its default's type."
+    from vkd_nb.train import METHODS
+    name, _, val = v.partition('=')
+    defaults = {'w_ce': 1., **{k: d for m in METHODS.values() for k, d in m.defaults.items()}}
+    if name not in defaults: raise argparse.ArgumentTypeError(f"unknown hyper-parameter {name!r} (NAME=VALUE; the names: {', '.join(defaults)})")
+    try: return name, type(defaults[name])(val)
+    except ValueError: raise argparse.ArgumentTypeError(f"{name} takes {'an integer' if isinstance(defaults[name], int) else 'a number'}, got {val!r}") from None
+
+# %% ../nbs/13_cli.ipynb #49d6e331
 def add_demo(subparsers):
     "Declare `vkd demo`."
     from vkd_nb.runs import DEMO_MODES, DEMO
@@ -400,6 +410,8 @@ def add_demo(subparsers):
     p.add_argument('--arch', default=None, help=f"student architecture (default: {DEMO['arch']})")
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--device', default='auto', help='(default: auto)')
+    p.add_argument('--hparam', action='append', default=[], type=_hparam, metavar='NAME=VALUE',
+                   help="a method's hyper-parameter, as in `vkd student --help` (e.g. crd_k=4096); each student mode takes its own; repeatable")
     p.add_argument('--overwrite', action='store_true', help='replace the runs and results of an earlier demo in OUT')
     p.add_argument('--json', action='store_true', help='print the results as JSON')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -415,6 +427,7 @@ def cmd_demo(args) -> int:
     if regime.get('refine_steps', 0) < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     modes = tuple(m.strip() for m in args.modes.split(',') if m.strip())
     r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet, overwrite=args.overwrite,
+                 hparams=dict(args.hparam),
                  log=(lambda *a: None) if args.json else print, **regime)
     if args.json: print(json.dumps(r, indent=2, default=str)); return 0
     c = r['config']

@@ -16,7 +16,7 @@ from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
                             fidelity_reports)
 from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset, COLLAB_MODES,
-                          parse_mode, mode_hparams, needs_teacher, uses_teacher, uses_generator)
+                          parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
 from .plots import plot_knowledge
 
 # %% auto #0
@@ -226,7 +226,7 @@ def _demo_task(kind: str, folder, kw: dict) -> dict:
 def _init_worker(threads: int): torch.set_num_threads(threads)
 
 # %% ../nbs/10_runs.ipynb #47a09ac9_1
-def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, overwrite: bool) -> tuple:
+def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, overwrite: bool, hparams: dict) -> tuple:
     "The teacher's task and the students' tasks, (mode, seed) -> (kind, folder, options)."
     full = {} if cfg['num_samples'] is None else {'num_samples': cfg['num_samples']}
     sub = {**full, 'n_train': cfg['n_train']} if cfg['n_train'] else full
@@ -243,15 +243,18 @@ def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, o
             elif mode in COLLAB_MODES: tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common))
             else:
                 t = out/'teacher' if (needs_teacher(mode) or uses_generator(mode)) else None
-                tasks[mode, seed] = ('student', folder, dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, **common))
+                hp = {k: v for k, v in hparams.items() if k in mode_defaults(mode)}       # each mode takes the ones it has
+                tasks[mode, seed] = ('student', folder, dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, hparams=hp, **common))
     return teacher_task, tasks
 
-def _check_demo(modes, seeds, jobs, regime: dict):
-    "Refuse unknown modes and options, no seeds, a bad number of jobs."
+def _check_demo(modes, seeds, jobs, regime: dict, hparams: dict):
+    "Refuse unknown modes, options and hyper-parameters, no seeds, a bad number of jobs."
     bad = set(regime) - set(DEMO)
     if bad: raise TypeError(f"run_demo got unknown options {sorted(bad)}; it takes {', '.join(DEMO)}")
-    for m in modes:
-        if m not in ('self-vkd', *COLLAB_MODES): parse_mode(m)
+    students = [m for m in modes if m not in ('self-vkd', *COLLAB_MODES)]
+    for m in students: parse_mode(m)
+    unused = set(hparams) - {k for m in students for k in mode_defaults(m)}
+    if unused: raise ValueError(f"no mode of this demo has the hyper-parameters {sorted(unused)}")
     if not seeds: raise ValueError("run_demo needs at least one seed")
     if not isinstance(jobs, int) or jobs < 1: raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
 
@@ -293,15 +296,17 @@ def run_demo(out='runs/demo',
              jobs: int = 1,            # runs at once, in worker processes (one CPU thread each when jobs > 1)
              root='data', device='auto', progress: bool = True, log=print,
              overwrite: bool = False,  # replace the results of an earlier demo in `out`
+             hparams: dict|None = None,  # the methods' hyper-parameters, e.g. {'crd_k': 4096}: each student mode takes its own
              **regime) -> dict:        # changes to `DEMO`
     "Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the results."
     t_start, out, dev = time.perf_counter(), Path(out), get_device(device)
-    _check_demo(modes, seeds, jobs, regime)
+    hparams = dict(hparams or {})
+    _check_demo(modes, seeds, jobs, regime, hparams)
     cfg = {**DEMO, **regime}
     if (out/'results.json').exists() and not overwrite:
         raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, or choose another --out")
     with RunFolder(out, overwrite=overwrite):
-        teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite)
+        teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite, hparams)
         log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']}; {len(tasks)} student runs, {jobs} at a time ...")
         tm, done = _run_tasks(teacher_task, tasks, jobs, log)
         results = {}
@@ -311,7 +316,7 @@ def run_demo(out='runs/demo',
             results[mode] = {'mean': mean, 'std': std, 'accs': accs, 'seconds': sum(done[mode, s]['seconds'] for s in seeds) / len(seeds)}
         teacher, meta = load_teacher(out/'teacher', dev)
         fig = _save_knowledge_figure(teacher, rebuild_data(meta, root), load_generator(out/'teacher', dev), cfg['tau'], out/'knowledge.png', dev)
-        summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs},
+        summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs, 'hparams': hparams},
                    'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']}, 'results': results,
                    'seconds': time.perf_counter() - t_start, 'figure': str(fig)}
         (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} ({100 * tm['test_acc']:.2f} %), "

@@ -15,7 +15,8 @@ from .core import check_tau, check_weights, get_device, save_pt, load_pt, kd_ter
 from .data import DataBundle, DeviceLoader, get_data
 from .models import create_model
 from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt_loss, rkd_loss, Embed, cc_loss,
-                            VIDRegressor, vid_loss, nst_loss)
+                            VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss,
+                            fsp_prestage, ab_prestage, ft_prestage)
 from .learner import Learner, fit, predict_logits, run_file
 from .fidelity import ClassMeanKnowledge
 from .cotrain import GeneratorTrainer, CoTrain
@@ -39,6 +40,8 @@ class Method:
     hparams: dict = field(default_factory=dict)  # more hyper-parameters with defaults (names unique in the registry)
     modules: Callable|None = None      # modules(fs, ft, hp, data) -> {name: nn.Module}: trainable modules it brings
     needs_index: bool = False          # reads each sample's index in the training set (`b.idx`)
+    prestage: Callable|None = None     # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=):
+                                       # a stage of its own before the student trains (the benchmark's init epochs)
     check: Callable|None = None        # check(hp): raise on bad hyper-parameters (weights are checked for you)
     ce_weight: float|None = None       # alone, CE weighs this (KD: 0.1 beside its 0.9, Hinton's mixture); None: 1
     replaces_ce: bool = False          # its term replaces cross-entropy (label smoothing)
@@ -118,12 +121,18 @@ def _vid(b, hp):
     regs = [b.modules[f'vid_{i}'] for i in range(len(b.fs) - 2)]
     return sum(vid_loss(*r(s), t, check=b.check) for r, s, t in zip(regs, b.fs[1:-1], b.ft[1:-1]))
 def _nst(b, hp): return nst_loss(b.fs[1:-1], b.ft[1:-1], check=b.check)
+def _crd(b, hp): return crd_loss(b.fs[-1], b.ft[-1], b.idx, b.modules['crd'], check=b.check)
 
 def _cc_embeds(fs, ft, hp, data):
     return {'cc_embed_s': Embed(fs[-1].shape[1:], hp['cc_dim']), 'cc_embed_t': Embed(ft[-1].shape[1:], hp['cc_dim'])}
 def _vid_regressors(fs, ft, hp, data):
     if len(fs) != len(ft): raise ValueError(f"VID pairs the student's {len(fs) - 2} stages with the teacher's {len(ft) - 2}: they must be as many")
     return {f'vid_{i}': VIDRegressor(s.shape[1:], t.shape[1:]) for i, (s, t) in enumerate(zip(fs[1:-1], ft[1:-1]))}
+
+def _crd_module(fs, ft, hp, data):
+    "CRD's embeddings and memory bank over `data`'s training set; its negatives seeded from the run's (global) random state."
+    return {'crd': CRD(fs[-1].shape[1:], ft[-1].shape[1:], data.y_train, hp['crd_dim'], hp['crd_k'], hp['crd_t'], hp['crd_m'],
+                       seed=int(torch.randint(2**31 - 1, ())), n_data=len(data.y_train))}
 
 def _check_dkd(hp):
     if hp['dkd_warmup'] < 0: raise ValueError(f"dkd_warmup must be >= 0 epochs, got {hp['dkd_warmup']}")
@@ -141,7 +150,33 @@ for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1.,
                   modules=_cc_embeds, check=_check_cc, doc='correlation congruence (Peng et al. 2019)'),
            Method('vid', _vid, 1., needs_teacher=True, features=True, modules=_vid_regressors,
                   doc='variational information distillation (Ahn et al. 2019)'),
-           Method('nst', _nst, 50., needs_teacher=True, features=True, doc='neuron selectivity transfer (Huang & Wang 2017)')):
+           Method('nst', _nst, 50., needs_teacher=True, features=True, doc='neuron selectivity transfer (Huang & Wang 2017)'),
+           Method('crd', _crd, .8, needs_teacher=True, features=True, needs_index=True, modules=_crd_module,
+                  hparams={'crd_dim': 128, 'crd_k': 16384, 'crd_t': .07, 'crd_m': .5}, doc='contrastive representation distillation (Tian et al. 2020)')):
+    register_method(_m, replace=True)
+
+# %% ../nbs/08_train.ipynb #b93d734d
+def _none(b, hp): return b.s.new_zeros(())             # the benchmark adds no term after its init stage (FSP, AB)
+def _ft(b, hp):
+    m = b.modules
+    with torch.no_grad(): factor_t = m['ft_paraphraser'].encoder(b.ft[-2])   # fixed after its init stage
+    return ft_loss(m['ft_translator'](b.fs[-2]), factor_t, check=b.check)
+def _ab_connectors(fs, ft, hp, data):
+    if len(fs) != len(ft): raise ValueError(f"AB pairs the student's {len(fs) - 2} stages with the teacher's {len(ft) - 2}: they must be as many")
+    return {'ab_connectors': nn.ModuleList([ABConnector(s.shape[1:], t.shape[1:]) for s, t in zip(fs[1:-1], ft[1:-1])])}
+def _ft_modules(fs, ft, hp, data):
+    return {'ft_paraphraser': Paraphraser(ft[-2].shape[1:], hp['ft_k']), 'ft_translator': Translator(fs[-2].shape[1:], ft[-2].shape[1:], hp['ft_k'])}
+def _check_init(name):
+    def check(hp):
+        if hp[f'{name}_init_epochs'] < 0: raise ValueError(f"{name}_init_epochs must be >= 0, got {hp[f'{name}_init_epochs']}")
+    return check
+
+for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=fsp_prestage, check=_check_init('fsp'),
+                  doc='flow of solution procedure, in an init stage; student and teacher of the same widths (Yim et al. 2017)'),
+           Method('ab', _none, 1., hparams={'ab_margin': 1., 'ab_init_epochs': 30}, modules=_ab_connectors, prestage=ab_prestage,
+                  check=_check_init('ab'), doc='activation boundaries, in an init stage (Heo et al. 2019)'),
+           Method('ft', _ft, 200., needs_teacher=True, features=True, hparams={'ft_k': .5, 'ft_init_epochs': 30},
+                  modules=_ft_modules, prestage=ft_prestage, check=_check_init('ft'), doc='factor transfer (Kim et al. 2018)')):
     register_method(_m, replace=True)
 
 # %% ../nbs/08_train.ipynb #c009
@@ -188,8 +223,8 @@ def uses_generator(mode: str) -> bool:
     return any(m.knowledge == 'generator' for m in parse_mode(mode))
 
 def needs_teacher(mode: str) -> bool:
-    "Whether a run in `mode` needs a teacher at all: in its steps, or once to build the class-mean control."
-    return any(m.needs_teacher or m.knowledge == 'class-mean' for m in parse_mode(mode))
+    "Whether a run in `mode` needs a teacher at all: in its steps, in a stage before them, or once for the class-mean control."
+    return any(m.needs_teacher or m.prestage is not None or m.knowledge == 'class-mean' for m in parse_mode(mode))
 
 # %% ../nbs/08_train.ipynb #c011
 def student_modes() -> tuple:
@@ -276,6 +311,22 @@ def _dry_run(step, parts, nets: dict, data: DataBundle, dev):
         for k, m in nets.items(): m.train(was[k]); m.load_state_dict(saved[k])   # a memory bank stays as it was
 
 # %% ../nbs/08_train.ipynb #290553ad
+def _knowledge(parts, generator, teacher, data, tau, dev):
+    "The virtual knowledge the mode distills: the generator, the class-mean control (built here if not given), or None."
+    if any(m.knowledge == 'class-mean' for m in parts):
+        k = generator if isinstance(generator, ClassMeanKnowledge) else class_mean_knowledge(teacher, data, tau, dev)
+    else: k = generator if any(m.knowledge == 'generator' for m in parts) else None
+    if k is not None: check_knowledge(k, data, dev)
+    return k
+
+def _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress):
+    "Run the init stages of the methods that have one; SGD at the run's learning rate if it uses SGD, else 0.05."
+    lr = learner_kw.get('lr', .05) if learner_kw.get('opt') == 'sgd' else .05
+    for m in pre:
+        m.prestage(student, teacher, modules, data, hp, dev, epochs=hp[f'{m.name}_init_epochs'], batch_size=learner_kw.get('batch_size', 128),
+                   lr=lr, progress=progress, seed=learner_kw.get('seed', 0))
+
+# %% ../nbs/08_train.ipynb #5716be8e
 def train_student(student: nn.Module, data: DataBundle,
                   mode: str = 'vkd',                 # 'ce', or registered methods joined by '+' (`student_modes()`)
                   teacher: nn.Module|None = None,    # needed by methods that read it (kd, at, fitnet) and by class-mean
@@ -288,25 +339,23 @@ def train_student(student: nn.Module, data: DataBundle,
     given, learner_kw = split_hparams(kw)
     parts, hp, tau = parse_mode(mode), mode_hparams(mode, **given), check_tau(tau)
     dev, seed = get_device(learner_kw.get('device', 'auto')), learner_kw.get('seed', 0)
-    need_t = uses_teacher(mode) or (needs_teacher(mode) and not isinstance(generator, ClassMeanKnowledge))
+    pre = [m for m in parts if m.prestage is not None]                # methods with an init stage before the learner
+    need_t = uses_teacher(mode) or bool(pre) or (needs_teacher(mode) and not isinstance(generator, ClassMeanKnowledge))
     if need_t and teacher is None: raise ValueError(f"mode {mode} needs a teacher")
     if uses_generator(mode) and generator is None: raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
-    feats = any(m.features for m in parts)
+    feats = any(m.features for m in parts) or bool(pre)            # the modules' builders and the init stages read features
     fs, s = probe_outputs(student.to(dev), data, dev, feats); check_classes('student', s, data)
     ft = None
     if need_t: ft, t = probe_outputs(teacher.to(dev), data, dev, feats); check_classes('teacher', t, data)
-    nets, state, knowledge, noise = {'student': student}, {}, None, None
-    if any(m.knowledge == 'class-mean' for m in parts):
-        knowledge = generator if isinstance(generator, ClassMeanKnowledge) else class_mean_knowledge(teacher, data, tau, dev)
-    elif uses_generator(mode): knowledge = generator
-    if knowledge is not None:
-        check_knowledge(knowledge, data, dev)
-        state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
+    nets, state, noise = {'student': student}, {}, None
+    knowledge = _knowledge(parts, generator, teacher, data, tau, dev)
+    if knowledge is not None: state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
     modules = {k: v.to(dev) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
     nets.update(modules)
     t_run = teacher if uses_teacher(mode) else None
     probe = student_step(student, parts, hp, tau, t_run, knowledge, modules, check=True)   # noise: the global RNG, reseeded below
     _dry_run(probe, parts, {**nets, **({'teacher': t_run} if t_run is not None else {})}, data, dev)
+    if not resume: _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress)
     step = student_step(student, parts, hp, tau, t_run, knowledge, modules, noise)
     if config is None:
         config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs, student=getattr(student, 'name', type(student).__name__), **learner_kw)
