@@ -165,8 +165,9 @@ def settings(self: Dashboard) -> dict:
     for name, box in self.hparams.items():
         txt = box.value.strip()
         if txt:
-            try: ws[name] = type(defaults[name])(float(txt))
-            except ValueError: raise ValueError(f"{name} must be a number (or empty for the mode's default), got {txt!r}") from None
+            whole = isinstance(defaults[name], int)
+            try: ws[name] = int(txt) if whole else float(txt)
+            except ValueError: raise ValueError(f"{name} must be {'a whole number' if whole else 'a number'} (or empty for the mode's default), got {txt!r}") from None
     check_weights(**{k: v for k, v in ws.items() if k.startswith('w_')})
     if mode not in ('self-vkd', *COLLAB_MODES): mode_hparams(mode, **ws)
     dev = self.device.value
