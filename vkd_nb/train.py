@@ -24,7 +24,7 @@ from .cotrain import GeneratorTrainer, CoTrain
 # %% auto #0
 __all__ = ['METHODS', 'COLLAB_MODES', 'Method', 'Batch', 'hparam_names', 'register_method', 'parse_mode', 'mode_defaults',
            'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher', 'student_modes', 'student_step',
-           'probe_outputs', 'check_classes', 'check_knowledge', 'class_mean_knowledge', 'split_hparams',
+           'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge', 'class_mean_knowledge', 'split_hparams',
            'train_student', 'train_self', 'collab_step', 'train_collab', 'save_student', 'load_student', 'same_dataset']
 
 # %% ../nbs/08_train.ipynb #c005
@@ -263,11 +263,15 @@ def student_step(student: nn.Module,
     return step
 
 # %% ../nbs/08_train.ipynb #c015
+def probe_batch(data: DataBundle, dev) -> tuple:
+    "Two training samples on `dev`, normalized: inputs, labels, indices."
+    return next(iter(DeviceLoader(data.x_train[:2], data.y_train[:2], 2, mean=data.mean, std=data.std, device=dev, with_index=True)))
+
 def probe_outputs(model: nn.Module, data: DataBundle, dev, features: bool = False) -> tuple:
     "`model`'s (features or None, logits) on two training samples: eval mode, no gradients, no side effects."
     was = model.training; model.eval()
     try:
-        xb, _ = next(iter(DeviceLoader(data.x_train[:2], data.y_train[:2], 2, mean=data.mean, std=data.std, device=dev)))
+        xb, _, _ = probe_batch(data, dev)
         with torch.no_grad(): return model(xb, return_features=True) if features else (None, model(xb))
     finally: model.train(was)
 
@@ -302,7 +306,7 @@ def _dry_run(step, parts, nets: dict, data: DataBundle, dev):
     was, saved = {k: m.training for k, m in nets.items()}, {k: copy.deepcopy(m.state_dict()) for k, m in nets.items()}
     for m in nets.values(): m.eval()
     try:
-        xb, yb, idx = next(iter(DeviceLoader(data.x_train[:2], data.y_train[:2], 2, mean=data.mean, std=data.std, device=dev, with_index=True)))
+        xb, yb, idx = probe_batch(data, dev)
         with torch.no_grad(): step(xb, yb, 0, idx)
     except Exception as e:
         names = ', '.join(m.name for m in parts) or 'ce'
