@@ -8,7 +8,8 @@ import torch
 from .core import soften, check_tau, check_logits_labels
 
 # %% auto #0
-__all__ = ['class_means', 'ClassMeanKnowledge', 'kl_div', 'mmd2', 'fidelity', 'fidelity_table']
+__all__ = ['class_means', 'ClassMeanKnowledge', 'kl_div', 'mmd2', 'fidelity', 'fidelity_table', 'knowledge_table',
+           'TableKnowledge', 'smoothed_table', 'softness', 'dark_rank']
 
 # %% ../nbs/06_fidelity.ipynb #c005
 def class_means(probs: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -91,3 +92,50 @@ def fidelity_table(reports: dict) -> str:
     for name, r in reports.items():
         m = r['mean']; lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |')
     return '\n'.join(lines)
+
+# %% ../nbs/06_fidelity.ipynb #36fbf4d6
+def knowledge_table(source, num_classes: int, tau: float, n: int = 512, seed: int = 0) -> torch.Tensor:
+    "The (K, K) class means of `source`'s virtual knowledge at `tau` (a generator: over `n` draws of z per class)."
+    if hasattr(source, 'table'): return source.table(tau).detach().float().cpu()
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        rows = [source.virtual_knowledge(torch.full((n,), c, dtype=torch.long), tau, generator=g).float().mean(0) for c in range(num_classes)]
+    return torch.stack(rows).cpu()
+
+class TableKnowledge(ClassMeanKnowledge):
+    "Knowledge given as a (K, K) table of soft labels, one row per class; `tau` does not change it."
+    def __init__(self, table: torch.Tensor):
+        table = torch.as_tensor(table, dtype=torch.float32)
+        if table.ndim != 2 or table.shape[0] != table.shape[1]: raise ValueError(f"a knowledge table is (K, K), got shape {tuple(table.shape)}")
+        if (table < 0).any() or not torch.allclose(table.sum(1), torch.ones(len(table)), atol=1e-4):
+            raise ValueError("each row of a knowledge table must be a probability distribution (non-negative, summing to 1)")
+        self.num_classes, self.tau, self._table = len(table), None, table
+    def table(self, tau: float|None = None) -> torch.Tensor: return self._table
+
+# %% ../nbs/06_fidelity.ipynb #8ad0f582
+def smoothed_table(num_classes: int, top1: float) -> torch.Tensor:
+    "Label smoothing as a table: `top1` on the true class, the rest spread evenly (no class structure)."
+    if not 1 / num_classes <= top1 <= 1: raise ValueError(f"top1 must be in [1/K, 1] = [{1 / num_classes:.3g}, 1], got {top1}")
+    off = (1 - top1) / (num_classes - 1)
+    return torch.full((num_classes, num_classes), off) + torch.eye(num_classes) * (top1 - off)
+
+def softness(table: torch.Tensor) -> dict:
+    "Mean top-1 probability and mean entropy (nats) of the rows of a knowledge table."
+    return {'top1': table.max(1).values.mean().item(), 'entropy': -(torch.xlogy(table, table)).sum(1).mean().item()}
+
+def _ranks(v: torch.Tensor) -> torch.Tensor:
+    "Ranks of `v` (0-based), ties given their mean rank."
+    r = torch.empty(len(v)); order = v.argsort(stable=True)
+    r[order] = torch.arange(len(v), dtype=torch.float32)
+    for u in v.unique(): r[v == u] = r[v == u].mean()
+    return r
+
+def dark_rank(table: torch.Tensor, ref: torch.Tensor) -> float:
+    "Mean over classes of the Spearman correlation of `table`'s off-target entries with `ref`'s (nan if a row has no order)."
+    cs = []
+    for c in range(len(table)):
+        keep = torch.arange(len(table)) != c
+        a, b = _ranks(table[c, keep].double()), _ranks(ref[c, keep].double())
+        if a.std() == 0 or b.std() == 0: return float('nan')
+        cs.append(torch.corrcoef(torch.stack([a, b]))[0, 1].item())
+    return sum(cs) / len(cs)
