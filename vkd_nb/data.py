@@ -431,13 +431,21 @@ class StreamLoader:
                                          pin_memory=self.device.type == 'cuda')
         with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one
             torch.manual_seed(wseed)
-            for (xb, yb), j in zip(dl, batches):
+            for (xb, yb), j in zip(_worker_errors(dl), batches):
                 xb, yb = self._prep(xb), torch.as_tensor(yb).to(self.device)
                 yield (xb, yb, torch.tensor(j, device=self.device)) if self.with_index else (xb, yb)
     def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
     def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
 
 # %% ../nbs/01_data.ipynb #if008
+def _worker_errors(batches):
+    "Iterate a DataLoader; a worker's error (an unreadable image, say) is raised as its own one-line message."
+    try: yield from batches
+    except (ValueError, OSError, TypeError) as e:
+        last = str(e).strip().splitlines()[-1]
+        if 'worker process' not in str(e).splitlines()[0]: raise
+        raise type(e)(last.split(': ', 1)[1] if ': ' in last else last) from None
+
 class Transformed(torch.utils.data.Dataset):
     "`(transform(x), y)` for each `(x, y)` of `ds`; keeps `ds.targets`."
     def __init__(self, ds, transform): self.ds, self.transform, self.targets = ds, transform, dataset_targets(ds)
@@ -464,7 +472,7 @@ def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
 def read_all(ds, workers=None, batch_size: int = 256) -> tuple:
     "All images of `ds` as one raw tensor and all labels, read by worker processes."
     xs, ys = [], []
-    for xb, yb in torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers)): xs.append(xb); ys.append(torch.as_tensor(yb))
+    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers))): xs.append(xb); ys.append(torch.as_tensor(yb))
     return torch.cat(xs), torch.cat(ys).long()
 
 # %% ../nbs/01_data.ipynb #if009
