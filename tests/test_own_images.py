@@ -70,3 +70,10 @@ def test_bad_input(tmp_path, folder, case, msg):
     code, out, err = vkd(*_bad(tmp_path, folder, case))
     assert code == 2, (code, err)
     assert msg in err and 'Traceback' not in err, err
+
+def test_tutorial_runs():
+    "nbs/tutorials/own_images.ipynb runs end to end (the tutorials folder is skipped by nbdev_test)."
+    from pathlib import Path
+    from nbdev.test import test_nb
+    ok, secs = test_nb(Path(__file__).resolve().parents[1]/'nbs'/'tutorials'/'own_images.ipynb', showerr=True)
+    assert ok

@@ -130,7 +130,7 @@ def _add_image_options(p):
     g.add_argument('--image-size', type=_positive, default=None, metavar='S', help='resize and crop the images to S x S (default: 32)')
     g.add_argument('--loader', default=None, choices=LOADERS, help="device: decoded once and kept on the device; stream: read every epoch "
                                                                   "by worker processes (for data too large for the device); auto: by size (default)")
-    g.add_argument('--workers', type=int, default=None, metavar='N', help='worker processes that read the images (default: up to 4)')
+    g.add_argument('--workers', type=int, default=None, metavar='N', help='worker processes that read the images (default: none below 2000 images, else up to 4)')
 
 def _image_kw(args) -> dict:
     "The image options given, as `get_data` options; refused for the built-in datasets."

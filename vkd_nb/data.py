@@ -393,8 +393,9 @@ def cached_stats(key: dict, compute, cache_dir) -> tuple:
     os.replace(tmp, f)
     return mean, std
 
-def _num_workers(workers) -> int:
-    if workers is None: return min(4, os.cpu_count() or 1)
+def _num_workers(workers, n: int) -> int:
+    "Worker processes to read `n` samples: `workers`, or by default none for small data (starting them costs more), else up to 4."
+    if workers is None: return 0 if n < 2000 else min(4, os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
     return workers
 
@@ -406,10 +407,10 @@ class StreamLoader:
                  mean=None, std=None, device='auto', seed: int = 0, drop_last: bool = False,
                  channels_last: bool|None = None,   # None: on CUDA
                  with_index: bool = False,          # also yield each sample's index in `ds`
-                 workers: int|None = None):         # worker processes (None: up to 4; 0: read in this process)
+                 workers: int|None = None):         # worker processes (None: 0 below 2000 samples, else up to 4; 0: read in this process)
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.ds, self.bs, self.shuffle, self.drop_last, self.with_index = ds, batch_size, shuffle, drop_last, with_index
-        self.device, self.workers = get_device(device), _num_workers(workers)
+        self.device, self.workers = get_device(device), _num_workers(workers, len(ds))
         self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32).flatten().to(self.device)
         self.std = None if std is None else torch.as_tensor(std, dtype=torch.float32).flatten().to(self.device)
         self.channels_last = channels_last
@@ -472,7 +473,7 @@ def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
 def read_all(ds, workers=None, batch_size: int = 256) -> tuple:
     "All images of `ds` as one raw tensor and all labels, read by worker processes."
     xs, ys = [], []
-    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers))): xs.append(xb); ys.append(torch.as_tensor(yb))
+    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers, len(ds)))): xs.append(xb); ys.append(torch.as_tensor(yb))
     return torch.cat(xs), torch.cat(ys).long()
 
 # %% ../nbs/01_data.ipynb #if009
@@ -537,7 +538,7 @@ def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefo
                     root='data',                # where the channel statistics are cached
                     image_size: int = 32,       # images are resized and cropped to image_size x image_size
                     loader: str = 'auto',       # 'device' (decoded once, in memory), 'stream' (read every epoch) or 'auto'
-                    workers: int|None = None,   # worker processes that read the images (None: up to 4)
+                    workers: int|None = None,   # worker processes that read the images (None: none below 2000 images, else up to 4)
                     n_train: int|None = None, seed: int = 0,   # keep a random subset of n_train training images
                     max_resident: int = 2**31,  # 'auto' streams when the decoded images would take more bytes
                    ):
