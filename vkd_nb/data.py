@@ -559,7 +559,8 @@ def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefo
         mean, std = cached_stats(key, lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers), root)
         return StreamBundle(spec, ImageFiles(train), ImageFiles(test), classes, shape, mean, std, train_tf, test_tf, workers=workers)
     (xtr, ytr), (xte, yte) = read_all(ImageFiles(train, test_tf), workers), read_all(ImageFiles(test, test_tf), workers)
-    mean, std = cached_stats(key, lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers), root)
+    whole = lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers)   # of the whole training split
+    mean, std = cached_stats(key, whole if n_train is not None else lambda: channel_stats(xtr), root)
     return DataBundle(spec, xtr, ytr, xte, yte, classes, shape, mean, std)
 
 # %% ../nbs/01_data.ipynb #if012
