@@ -10,9 +10,9 @@ from .core import format_table
 from .grade import add_grade, add_assignments
 
 # %% auto #0
-__all__ = ['add_zoo', 'cmd_zoo', 'add_teacher', 'cmd_teacher', 'add_fit_generator', 'cmd_fit_generator', 'add_fidelity',
-           'cmd_fidelity', 'add_student', 'cmd_student', 'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo',
-           'cmd_demo', 'build_parser', 'main']
+__all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator', 'add_teacher', 'cmd_teacher',
+           'add_fit_generator', 'cmd_fit_generator', 'add_fidelity', 'cmd_fidelity', 'add_student', 'cmd_student',
+           'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #c006
 def add_zoo(subparsers) -> argparse.ArgumentParser:
@@ -22,12 +22,14 @@ def add_zoo(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--in-shape', default=None, metavar='SHAPE',
                    help="keep models that take this input shape, e.g. 3,32,32 or 1,40, or a dataset name (mnist1d, digits, cifar10, cifar100)")
     p.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    p.add_argument('--torchvision', action='store_true', help="list torchvision's classification models instead (use them as tv:NAME)")
     p.set_defaults(func=cmd_zoo)
     return p
 
 def cmd_zoo(args) -> int:
     "Run `vkd zoo`: print the registry as a table or as JSON."
     from vkd_nb.models import list_models, as_in_shape
+    if args.torchvision: return _zoo_torchvision(args)
     rows = list_models(args.num_classes, args.in_shape)
     if args.json:
         print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2))
@@ -64,7 +66,9 @@ def _positive(v: str) -> int:
 def _add_run_options(p, tau=True):
     "Options shared by the training commands: data, device, seed, output."
     from vkd_nb.data import DATASETS
-    p.add_argument('--data', default=None, choices=DATASETS, help='dataset (default: mnist1d, or the preset\'s)')
+    p.add_argument('--data', default=None, type=_dataset, metavar='DATA',
+                   help=f"dataset: {', '.join(DATASETS)}, or your own images as imagefolder:PATH (default: mnist1d, or the preset's)")
+    _add_image_options(p)
     p.add_argument('--num-samples', type=_positive, default=None, metavar='N', help='mnist1d: samples to generate (train + test; default 5000)')
     p.add_argument('--n-train', type=_positive, default=None, metavar='N', help='keep a random subset of N training samples')
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
@@ -81,7 +85,7 @@ def _data_kw(args) -> dict:
         if args.data != 'mnist1d': raise ValueError(f"--num-samples applies to mnist1d only, not {args.data}")
         kw['num_samples'] = args.num_samples
     if args.n_train is not None: kw['n_train'] = args.n_train
-    return kw
+    return {**kw, **_image_kw(args)}
 
 def _positive_float(v: str) -> float:
     try: x = float(v)
@@ -108,6 +112,77 @@ def _add_train_options(p, role: str):
     p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished run is never replaced)')
     p.add_argument('--compile', action='store_true', help='torch.compile the networks')
 
+# %% ../nbs/13_cli.ipynb #cim001
+def _dataset(v: str) -> str:
+    "An argparse type: a dataset name, or imagefolder:PATH[?val=F&seed=N] (checked for syntax here, for content when loaded)."
+    from vkd_nb.data import DATASETS, parse_imagefolder
+    if v.startswith('imagefolder:'):
+        try: parse_imagefolder(v)
+        except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+        return v
+    if v not in DATASETS: raise argparse.ArgumentTypeError(f"unknown dataset {v!r}; choose one of {', '.join(DATASETS)}, or imagefolder:PATH for your own images")
+    return v
+
+def _add_image_options(p):
+    "Options of your own images (imagefolder:PATH): size, loader, worker processes."
+    from vkd_nb.data import LOADERS
+    g = p.add_argument_group('your own images (--data imagefolder:PATH, or imagefolder:PATH?val=0.2 to split one folder)')
+    g.add_argument('--image-size', type=_positive, default=None, metavar='S', help='resize and crop the images to S x S (default: 32)')
+    g.add_argument('--loader', default=None, choices=LOADERS, help="device: decoded once and kept on the device; stream: read every epoch "
+                                                                  "by worker processes (for data too large for the device); auto: by size (default)")
+    g.add_argument('--workers', type=int, default=None, metavar='N', help='worker processes that read the images (default: none below 2000 images, else up to 4)')
+
+def _image_kw(args) -> dict:
+    "The image options given, as `get_data` options; refused for the built-in datasets."
+    kw = {k: getattr(args, k) for k in ('image_size', 'loader', 'workers') if getattr(args, k, None) is not None}
+    if kw and not str(args.data or '').startswith('imagefolder:'):
+        raise ValueError(f"--{'/--'.join(k.replace('_', '-') for k in kw)} apply to --data imagefolder:PATH only, not {args.data}")
+    return kw
+
+def _import_teacher(args) -> str:
+    "`vkd fit-generator --teacher-weights`: make the run folder --out for the teacher trained elsewhere; return it."
+    from vkd_nb.runs import import_teacher
+    missing = [f for f, v in (('--arch', args.arch), ('--data', args.data), ('--out', args.out)) if v is None]
+    if missing or args.teacher is not None:
+        raise ValueError(f"--teacher-weights needs {', '.join(missing) or '--arch, --data and --out'}" + (' and no --teacher' if args.teacher else ''))
+    m = import_teacher(args.out, args.arch, args.teacher_weights, args.data, args.root, _image_kw(args), args.device, args.overwrite)
+    if not args.quiet: print(f"imported teacher {args.arch} ({args.teacher_weights}): test accuracy {m['test_acc']:.4f}")
+    return args.out
+
+# %% ../nbs/13_cli.ipynb #cim002
+def _zoo_torchvision(args) -> int:
+    "`vkd zoo --torchvision`: torchvision's classification models, as tv:NAME."
+    from vkd_nb.models import list_torchvision_models
+    rows = list_torchvision_models(args.num_classes)
+    if args.json: print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2)); return 0
+    shown = [dict(r, params_m='?' if r['params'] is None else f"{r['params'] / 1e6:.3f}") for r in rows]
+    print(format_table(shown, [('name', 'name'), ('params (M)', 'params_m'), ('accepts', 'accepts')], right=('params_m',)))
+    print(f"\n{len(rows)} torchvision models; parameters for {args.num_classes} classes. Random weights, or --teacher-weights PATH "
+          "(a local file: nothing is downloaded)")
+    return 0
+
+def add_export_generator(subparsers):
+    "Declare `vkd export-generator`."
+    p = subparsers.add_parser('export-generator', help="write only what a student needs from a run's generator",
+                              description="Write the EMA generator's weights and configuration from a run's generator.pt to a small "
+                                          "file; `vkd student --generator FILE` trains a student from it alone.")
+    p.add_argument('run', help='run folder (or its generator.pt)')
+    p.add_argument('--out', required=True, metavar='FILE', help='the file to write')
+    p.add_argument('--overwrite', action='store_true', help='replace FILE if it exists')
+    p.set_defaults(func=cmd_export_generator)
+    return p
+
+def cmd_export_generator(args) -> int:
+    "Run `vkd export-generator`."
+    from pathlib import Path
+    from vkd_nb.learner import run_file
+    from vkd_nb.cotrain import export_generator
+    if Path(args.out).exists() and not args.overwrite: raise FileExistsError(f"{args.out} exists: pass --overwrite to replace it")
+    src = run_file(args.run, 'generator.pt')
+    f = export_generator(src, args.out)
+    print(f"wrote {f}: {f.stat().st_size / 1e3:.1f} kB (generator.pt: {src.stat().st_size / 1e3:.1f} kB)")
+    return 0
+
 # %% ../nbs/13_cli.ipynb #c008_2
 def _resolve(args, role: str) -> dict:
     "Fill the options left unset from --preset, then the defaults; return the training options for the library."
@@ -132,6 +207,7 @@ def add_teacher(subparsers):
     p.add_argument('--arch', default=None, help='teacher architecture, from `vkd zoo` (default: cnn1d_32, or the preset\'s: resnet32x4)')
     p.add_argument('--out', required=True, help='run folder to write teacher.pt, generator.pt, metrics.json into')
     p.add_argument('--no-generator', action='store_true', help='train the teacher alone')
+    p.add_argument('--teacher-weights', default=None, metavar='PATH', help='start the teacher from this local weights file (e.g. a torchvision model\'s state dict)')
     p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after training (default: 8000)')
     _add_gan_loss(p)
     p.add_argument('--holdout', type=_holdout, default=0., metavar='F',
@@ -149,7 +225,8 @@ def cmd_teacher(args) -> int:
     train = _resolve(args, 'teacher')
     m = run_teacher(args.out, args.data, args.arch, args.epochs, with_generator=not args.no_generator, tau=args.tau, overwrite=args.overwrite,
                     refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), holdout=args.holdout, gen_kw={'loss': args.gan_loss},
-                    device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile, **train)
+                    device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile,
+                    teacher_weights=args.teacher_weights, **train)
     if m['status'] != 'completed': return _interrupted(args, m)
     if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
     print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
@@ -165,7 +242,12 @@ def add_fit_generator(subparsers):
     "Declare `vkd fit-generator`."
     p = subparsers.add_parser('fit-generator', help='fit a generator to an already trained teacher',
                               description="Fit a virtual knowledge generator to a frozen teacher's outputs on its training data.")
-    p.add_argument('--teacher', required=True, help='run folder (or teacher.pt) of the teacher')
+    p.add_argument('--teacher', default=None, help='run folder (or teacher.pt) of the teacher')
+    p.add_argument('--teacher-weights', default=None, metavar='PATH',
+                   help='or a teacher trained elsewhere: its local weights file, with --arch, --data and --out (the run folder to make)')
+    p.add_argument('--arch', default=None, help='with --teacher-weights: its architecture, e.g. tv:resnet18')
+    p.add_argument('--data', default=None, type=_dataset, metavar='DATA', help='with --teacher-weights: its data, e.g. imagefolder:PATH')
+    _add_image_options(p)
     p.add_argument('--out', default=None, help='folder for generator.pt and metrics.json (default: the teacher\'s folder)')
     p.add_argument('--steps', type=_positive, default=8000, help='GAN steps (default: 8000)')
     p.add_argument('--tau', type=_tau, default=4., help='temperature (default: 4)')
@@ -186,6 +268,8 @@ def cmd_fit_generator(args) -> int:
     from vkd_nb.learner import run_file
     from vkd_nb.cotrain import load_teacher, rebuild_data, fit_generator, fidelity_reports
     dev = get_device(args.device)
+    if args.teacher_weights is not None: args.teacher = _import_teacher(args)
+    elif args.teacher is None: raise ValueError("give the teacher: --teacher RUN, or --teacher-weights PATH with --arch, --data and --out")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
     out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
@@ -443,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (add_zoo, add_teacher, add_fit_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_assignments): add(parser.subparsers)
+    for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_assignments): add(parser.subparsers)
     return parser
 
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]

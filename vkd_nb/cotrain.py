@@ -21,7 +21,7 @@ from .losses import d_loss, g_loss, GAN_LOSSES
 
 # %% auto #0
 __all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'save_teacher', 'load_teacher', 'load_generator',
-           'rebuild_data', 'fidelity_reports']
+           'rebuild_data', 'fidelity_reports', 'export_generator']
 
 # %% ../nbs/07_cotrain.ipynb #c008
 class GeneratorTrainer:
@@ -124,11 +124,15 @@ def save(self: GeneratorTrainer, path, **meta) -> Path:
 
 @patch(cls_method=True)
 def load(cls: GeneratorTrainer, path, device='cpu') -> 'GeneratorTrainer':
-    "A trainer restored from `save`; its `.meta` holds what was saved alongside."
+    "A trainer restored from `save` (or from `export_generator`); its `.meta` holds what was saved alongside."
     sd = load_pt(path)
     if not isinstance(sd, dict) or 'G_ema' not in sd: raise ValueError(f"{path} is not a generator checkpoint written by vkd_nb")
     gt = cls(**{'class_std': False, **sd['config']}, device=device)    # checkpoints from before class_std existed
-    gt.load_state_dict(sd); gt.meta = sd.get('meta', {})
+    if sd.get('kind') == 'generator-export':                  # `export_generator`'s file: the EMA generator only
+        for g in (gt.G, gt.G_ema): g.load_state_dict(sd['G_ema'])
+        gt.steps = sd['steps']
+    else: gt.load_state_dict(sd)
+    gt.meta = sd.get('meta', {})
     return gt
 
 # %% ../nbs/07_cotrain.ipynb #c013
@@ -229,3 +233,11 @@ def fidelity_reports(teacher: nn.Module, data: DataBundle, generator: GeneratorT
     out = {} if generator is None else {'generator': fidelity(lt, yt, generator, tau, seed)}
     out['class-mean'] = fidelity(lt, yt, ClassMeanKnowledge(ltr, ytr, data.num_classes, tau), tau, seed)
     return out
+
+# %% ../nbs/07_cotrain.ipynb #ex002
+def export_generator(src,                         # a run folder or its generator.pt
+                     out) -> Path:                 # the file to write
+    "Write only what a student needs from a generator: the EMA generator's weights and configuration (atomically)."
+    gt = load_generator(src)
+    return save_pt({'kind': 'generator-export', 'config': gt.config, 'steps': gt.steps, 'meta': gt.meta,
+                    'G_ema': {k: v.detach().cpu() for k, v in gt.G_ema.state_dict().items()}}, out)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import io, pickle, tarfile, math
+import io, os, pickle, tarfile, math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
@@ -14,8 +14,10 @@ from fastcore.basics import patch
 from .core import get_device, save_pt, load_pt
 
 # %% auto #0
-__all__ = ['DATASETS', 'DataBundle', 'to_float', 'channel_stats', 'get_data', 'write_fake_cifar', 'random_crop_flip',
-           'DeviceLoader']
+__all__ = ['DATASETS', 'IMG_EXTS', 'LOADERS', 'DataBundle', 'to_float', 'channel_stats', 'get_data', 'write_fake_cifar',
+           'random_crop_flip', 'DeviceLoader', 'parse_imagefolder', 'scan_image_folder', 'read_image', 'ImageFiles',
+           'image_transforms', 'cached_stats', 'StreamLoader', 'Transformed', 'dataset_targets', 'loader_stats',
+           'read_all', 'as_tensor_image', 'StreamBundle', 'get_imagefolder', 'from_dataset', 'write_image_folder']
 
 # %% ../nbs/01_data.ipynb #c005
 @dataclass
@@ -192,8 +194,9 @@ def get_data(name: str,                 # one of `DATASETS`
              download: bool = False,    # CIFAR only: download the archive if it is missing
              **kwargs,                  # mnist1d: num_samples, data_seed; fake: in_shape, num_classes, n_train, n_test
             ) -> DataBundle:
-    "Load dataset `name` as a `DataBundle`."
-    if name not in DATASETS: raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    "Load dataset `name` as a `DataBundle` (your own images, 'imagefolder:PATH': see `get_imagefolder`)."
+    if isinstance(name, str) and name.startswith('imagefolder:'): return get_imagefolder(name, root, n_train=n_train, seed=seed, **kwargs)
+    if name not in DATASETS: raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}, or imagefolder:PATH for your own images")
     allowed = {'mnist1d': {'num_samples', 'data_seed'}, 'fake': {'in_shape', 'num_classes', 'n_test'}}.get(name, set())
     if set(kwargs) - allowed:
         raise TypeError(f"get_data({name!r}) got unexpected options {sorted(set(kwargs) - allowed)}; allowed: {sorted(allowed) or 'none'}")
@@ -288,3 +291,319 @@ class DeviceLoader:
             yield (self._prep(self.x[j]), self.y[j], j) if self.with_index else (self._prep(self.x[j]), self.y[j])
     def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
     def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
+
+# %% ../nbs/01_data.ipynb #if002
+IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff', '.ppm', '.pgm')
+
+def parse_imagefolder(spec: str) -> tuple:
+    "'imagefolder:PATH' or 'imagefolder:PATH?val=0.2&seed=1' as (path, val fraction or None, split seed)."
+    usage = "use imagefolder:PATH (with PATH/train/ and PATH/val/) or imagefolder:PATH?val=0.2 (a split of PATH's class folders)"
+    if not isinstance(spec, str) or not spec.startswith('imagefolder:'): raise ValueError(f"not an image folder: {spec!r}; {usage}")
+    path, _, query = spec[len('imagefolder:'):].partition('?')
+    if not path: raise ValueError(f"{spec!r} names no folder; {usage}")
+    val, seed = None, 0
+    for part in filter(None, query.split('&')):
+        k, eq, v = part.partition('=')
+        try:
+            if k == 'val' and eq: val = float(v); ok = 0 < val < 1
+            elif k == 'seed' and eq: seed = int(v); ok = True
+            else: ok = False
+        except ValueError: ok = False
+        if not ok: raise ValueError(f"bad option {part!r} in {spec!r}: it takes val=FRACTION in (0, 1) and seed=N; {usage}")
+    return Path(path).expanduser(), val, seed
+
+def scan_image_folder(path) -> tuple:
+    "Class names (the sorted sub-folders) and (file, class index) samples of an `ImageFolder`-style folder."
+    path = Path(path)
+    if not path.is_dir(): raise FileNotFoundError(f"image folder {path} does not exist")
+    classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith('.'))
+    if len(classes) < 2: raise ValueError(f"{path} needs one sub-folder per class (at least 2), found {classes or 'none'}")
+    samples, empty = [], []
+    for i, c in enumerate(classes):
+        files = sorted(f for f in (path/c).rglob('*') if f.suffix.lower() in IMG_EXTS and f.is_file())
+        if not files: empty.append(c)
+        samples += [(f, i) for f in files]
+    if empty: raise ValueError(f"class folder {', '.join(str(path/c) for c in empty)} holds no images ({' '.join(IMG_EXTS)}): add images or remove it")
+    return classes, samples
+
+# %% ../nbs/01_data.ipynb #if003
+def _imagefolder_splits(path: Path, val, seed: int) -> tuple:
+    "Classes, train samples and test samples of an image folder (its train/ and val/ folders, or a stratified split)."
+    if val is None:
+        test = next((path/n for n in ('val', 'test') if (path/n).is_dir()), None)
+        if not (path/'train').is_dir() or test is None:
+            raise ValueError(f"{path} has no train/ and val/ (or test/) sub-folders; to split its class folders use imagefolder:{path}?val=0.2")
+        classes, train = scan_image_folder(path/'train'); c2, tst = scan_image_folder(test)
+        if c2 != classes: raise ValueError(f"{path}/train and {test} have different class folders: {classes} and {c2}")
+        return classes, train, tst
+    classes, samples = scan_image_folder(path)
+    g, train, tst = torch.Generator().manual_seed(seed), [], []
+    for c in range(len(classes)):
+        own = [s for s in samples if s[1] == c]
+        k = round(val * len(own))
+        if not 0 < k < len(own): raise ValueError(f"val={val} leaves class {classes[c]!r} ({len(own)} images) empty on one side; "
+                                                  "every class needs at least one image on each side")
+        perm = torch.randperm(len(own), generator=g).tolist()
+        tst += [own[i] for i in sorted(perm[:k])]; train += [own[i] for i in sorted(perm[k:])]
+    return classes, train, tst
+
+# %% ../nbs/01_data.ipynb #if004
+def read_image(path):
+    "The image file `path` as an RGB PIL image, or a clear error naming the file."
+    from PIL import Image
+    try:
+        with Image.open(path) as im: return im.convert('RGB')
+    except Exception as e: raise ValueError(f"cannot read image {path}: {type(e).__name__}: {e}") from None
+
+class ImageFiles(torch.utils.data.Dataset):
+    "Images from files, `(transform(PIL image), label)` per sample; `.targets` holds the labels."
+    def __init__(self, samples: list, transform=None):   # samples: (file, class index) pairs
+        self.samples, self.transform = list(samples), transform
+        self.targets = [int(y) for _, y in self.samples]
+    def __len__(self): return len(self.samples)
+    def __getitem__(self, i):
+        f, y = self.samples[i]
+        x = read_image(f)
+        return (self.transform(x) if self.transform else x), y
+
+def image_transforms(size: int) -> tuple:
+    "torchvision v2 transforms to uint8 (3, size, size): training (random resized crop, flip) and evaluation (resize, centre crop)."
+    from torchvision.transforms import v2
+    train = v2.Compose([v2.ToImage(), v2.RandomResizedCrop(size, scale=(0.35, 1.), antialias=True), v2.RandomHorizontalFlip()])
+    test = v2.Compose([v2.ToImage(), v2.Resize(size, antialias=True), v2.CenterCrop(size)])
+    return train, test
+
+# %% ../nbs/01_data.ipynb #if006
+def _stats_key(path: Path, samples: list, size: int, val, seed: int) -> dict:
+    dirs = {path, *(Path(f).parent for f, _ in samples)}
+    return dict(path=str(path.resolve()), mtime=max(p.stat().st_mtime_ns for p in dirs), n=len(samples), size=size, val=val, seed=seed)
+
+def cached_stats(key: dict, compute, cache_dir) -> tuple:
+    "Per-channel (mean, std) from the json file of `key` in `cache_dir`, else `compute()` them and write that file."
+    import hashlib, json
+    f = Path(cache_dir)/'imagefolder_stats'/(hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16] + '.json')
+    try:
+        d = json.loads(f.read_text())
+        if d.get('key') == key: return torch.tensor(d['mean']), torch.tensor(d['std'])
+    except (OSError, ValueError, KeyError): pass
+    mean, std = compute()
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_suffix(f'.{os.getpid()}.tmp')
+    tmp.write_text(json.dumps({'key': key, 'mean': mean.tolist(), 'std': std.tolist()}))
+    os.replace(tmp, f)
+    return mean, std
+
+def _num_workers(workers, n: int) -> int:
+    "Worker processes to read `n` samples: `workers`, or by default none for small data (starting them costs more), else up to 4."
+    if workers is None: return 0 if n < 2000 else min(4, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
+    return workers
+
+# %% ../nbs/01_data.ipynb #if007
+class StreamLoader:
+    "Minibatches read by worker processes from a `Dataset` each epoch, then normalized on `device`; plugs in where `DeviceLoader` does."
+    def __init__(self, ds,                        # a Dataset of (image tensor, label), e.g. `ImageFiles`
+                 batch_size: int = 128, shuffle: bool = False,
+                 mean=None, std=None, device='auto', seed: int = 0, drop_last: bool = False,
+                 channels_last: bool|None = None,   # None: on CUDA
+                 with_index: bool = False,          # also yield each sample's index in `ds`
+                 workers: int|None = None):         # worker processes (None: 0 below 2000 samples, else up to 4; 0: read in this process)
+        if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.ds, self.bs, self.shuffle, self.drop_last, self.with_index = ds, batch_size, shuffle, drop_last, with_index
+        self.device, self.workers = get_device(device), _num_workers(workers, len(ds))
+        self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32).flatten().to(self.device)
+        self.std = None if std is None else torch.as_tensor(std, dtype=torch.float32).flatten().to(self.device)
+        self.channels_last = channels_last
+        self.gen, self.epoch = torch.Generator().manual_seed(seed), 0
+    def __len__(self): return len(self.ds) // self.bs if self.drop_last else math.ceil(len(self.ds) / self.bs)
+    @property
+    def n(self) -> int: return len(self.ds)
+    def _prep(self, xb):
+        xb = to_float(torch.as_tensor(xb).as_subclass(torch.Tensor).to(self.device, non_blocking=True))
+        shape = (1, -1) + (1,) * (xb.ndim - 2)
+        if self.mean is not None: xb = (xb - self.mean.reshape(shape)) / self.std.reshape(shape)
+        cl = (self.device.type == 'cuda' and xb.ndim == 4) if self.channels_last is None else self.channels_last
+        return xb.contiguous(memory_format=torch.channels_last) if cl else xb
+    def __iter__(self):
+        idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
+        batches = [idx[i*self.bs:(i+1)*self.bs].tolist() for i in range(len(self))]
+        wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1   # the augmentations' seed
+        dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers, generator=torch.Generator().manual_seed(wseed),
+                                         pin_memory=self.device.type == 'cuda')
+        with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one
+            torch.manual_seed(wseed)
+            for (xb, yb), j in zip(_worker_errors(dl), batches):
+                xb, yb = self._prep(xb), torch.as_tensor(yb).to(self.device)
+                yield (xb, yb, torch.tensor(j, device=self.device)) if self.with_index else (xb, yb)
+    def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
+    def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
+
+# %% ../nbs/01_data.ipynb #if008
+def _worker_errors(batches):
+    "Iterate a DataLoader; a worker's error (an unreadable image, say) is raised as its own one-line message."
+    try: yield from batches
+    except (ValueError, OSError, TypeError) as e:
+        last = str(e).strip().splitlines()[-1]
+        if 'worker process' not in str(e).splitlines()[0]: raise
+        raise type(e)(last.split(': ', 1)[1] if ': ' in last else last) from None
+
+class Transformed(torch.utils.data.Dataset):
+    "`(transform(x), y)` for each `(x, y)` of `ds`; keeps `ds.targets`."
+    def __init__(self, ds, transform): self.ds, self.transform, self.targets = ds, transform, dataset_targets(ds)
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i):
+        x, y = self.ds[i]
+        return self.transform(x), y
+
+def dataset_targets(ds) -> list:
+    "The labels of a `Dataset` of (x, y): its `.targets` if it has them, else read once."
+    t = getattr(ds, 'targets', None)
+    if t is None and isinstance(ds, torch.utils.data.Subset): return [dataset_targets(ds.dataset)[i] for i in ds.indices]
+    return [int(y) for y in t] if t is not None else [int(ds[i][1]) for i in range(len(ds))]
+
+def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
+    "Per-channel mean and std of the images of `ds` (read once, in the scale of `to_float`)."
+    s = s2 = 0.; n = 0
+    for xb, _ in StreamLoader(ds, batch_size, device='cpu', workers=workers):
+        xb = xb.transpose(0, 1).reshape(xb.shape[1], -1).double()
+        s, s2, n = s + xb.sum(1), s2 + (xb**2).sum(1), n + xb.shape[1]
+    mean = s / n
+    return mean.float(), (s2 / n - mean**2).clamp_min(1e-12).sqrt().float()
+
+def read_all(ds, workers=None, batch_size: int = 256) -> tuple:
+    "All images of `ds` as one raw tensor and all labels, read by worker processes."
+    xs, ys = [], []
+    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers, len(ds)))): xs.append(xb); ys.append(torch.as_tensor(yb))
+    return torch.cat(xs), torch.cat(ys).long()
+
+# %% ../nbs/01_data.ipynb #if009
+def as_tensor_image(x) -> torch.Tensor:
+    "A sample as a plain tensor: PIL images become uint8 (C, H, W), arrays tensors, tensors stay."
+    if isinstance(x, torch.Tensor): return x.as_subclass(torch.Tensor)
+    if isinstance(x, np.ndarray): return torch.from_numpy(x)
+    from torchvision.transforms.v2 import functional as TF
+    return TF.pil_to_tensor(x)
+
+class _Probe:
+    "`x_train[i:j]` of a streamed bundle: those training images, unaugmented (what `probe_batch` reads)."
+    def __init__(self, ds, tf): self.ds, self.tf = ds, tf
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, s: slice): return torch.stack([as_tensor_image(self.tf(self.ds[i][0])) for i in range(len(self.ds))[s]])
+
+class StreamBundle:
+    "A dataset read by `StreamLoader`s every epoch; answers the trainers like a `DataBundle`."
+    def __init__(self, name: str, train, test,    # Datasets of raw (x, y): PIL images or tensors
+                 classes: list, in_shape: tuple, mean, std,
+                 train_tf=as_tensor_image,        # training transform (augmentation), to a tensor
+                 test_tf=as_tensor_image,         # evaluation transform, to a tensor
+                 holdout=None, workers: int|None = None):
+        self.name, self.train, self.test, self.holdout, self.classes, self.in_shape = name, train, test, holdout, list(classes), tuple(in_shape)
+        self.mean, self.std, self.train_tf, self.test_tf, self.workers = mean, std, train_tf, test_tf, workers
+        self.y_train, self.y_test = torch.tensor(dataset_targets(train)), torch.tensor(dataset_targets(test))
+        self.y_holdout = None if holdout is None else torch.tensor(dataset_targets(holdout))
+        self.x_train = _Probe(train, test_tf)
+    num_classes, fit_split = DataBundle.num_classes, DataBundle.fit_split
+    def __repr__(self):
+        h = '' if self.holdout is None else f" (+ {len(self.holdout)} held out)"
+        return f"StreamBundle({self.name!r}: {len(self.train)} train{h} / {len(self.test)} test, {self.num_classes} classes, in_shape={self.in_shape})"
+    def eval_loader(self, split: str = 'test', device='auto', batch_size: int = 512) -> StreamLoader:
+        "An unshuffled, unaugmented `StreamLoader` over the 'train', 'holdout' or 'test' split."
+        splits = ('train', 'test') if self.holdout is None else ('train', 'holdout', 'test')
+        if split not in splits: raise ValueError(f"split must be {' or '.join(map(repr, splits))}, got {split!r}")
+        ds = Transformed({'train': self.train, 'test': self.test, 'holdout': self.holdout}[split], self.test_tf)
+        return StreamLoader(ds, batch_size, mean=self.mean, std=self.std, device=device, workers=self.workers)
+    def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0, with_index: bool = False):
+        "Train and test `StreamLoader`s; `augment=None` augments images of 32x32 and larger."
+        if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
+        kw = dict(mean=self.mean, std=self.std, device=device, workers=self.workers)
+        tr = StreamLoader(Transformed(self.train, self.train_tf if augment else self.test_tf), batch_size, shuffle=True, seed=seed, with_index=with_index, **kw)
+        return tr, self.eval_loader('test', device, max(batch_size, 512))
+
+# %% ../nbs/01_data.ipynb #if010
+@patch
+def split_holdout(self: StreamBundle, frac: float, seed: int = 0) -> 'StreamBundle':
+    "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
+    if self.holdout is not None: raise ValueError("this bundle already has a holdout")
+    idx = torch.arange(len(self.y_train))[:, None]       # the same stratified draw as in memory, on sample indices
+    d = DataBundle('indices', idx, self.y_train, idx[:1], self.y_train[:1], self.classes, (1,), 0., 1.).split_holdout(frac, seed)
+    keep, held = d.x_train[:, 0].tolist(), d.x_holdout[:, 0].tolist()
+    S = torch.utils.data.Subset
+    return StreamBundle(self.name, S(self.train, keep), self.test, self.classes, self.in_shape, self.mean, self.std,
+                        self.train_tf, self.test_tf, S(self.train, held), self.workers)
+
+# %% ../nbs/01_data.ipynb #if011
+LOADERS = ('auto', 'device', 'stream')
+
+def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefolder:PATH?val=0.2&seed=N'
+                    root='data',                # where the channel statistics are cached
+                    image_size: int = 32,       # images are resized and cropped to image_size x image_size
+                    loader: str = 'auto',       # 'device' (decoded once, in memory), 'stream' (read every epoch) or 'auto'
+                    workers: int|None = None,   # worker processes that read the images (None: none below 2000 images, else up to 4)
+                    n_train: int|None = None, seed: int = 0,   # keep a random subset of n_train training images
+                    max_resident: int = 2**31,  # 'auto' streams when the decoded images would take more bytes
+                   ):
+    "Your own images as a `DataBundle` (device-resident) or a `StreamBundle` (streamed)."
+    if loader not in LOADERS: raise ValueError(f"loader must be one of {', '.join(LOADERS)}, got {loader!r}")
+    if isinstance(image_size, bool) or not isinstance(image_size, int) or not 8 <= image_size <= 1024:
+        raise ValueError(f"image_size must be an integer in [8, 1024], got {image_size!r}")
+    path, val, vseed = parse_imagefolder(spec)
+    classes, train, test = _imagefolder_splits(path, val, vseed)
+    key = _stats_key(path, train, image_size, val, vseed)
+    train_tf, test_tf = image_transforms(image_size)
+    if n_train is not None:
+        if not 0 < n_train <= len(train): raise ValueError(f"n_train must be in [1, {len(train)}] for {spec}, got {n_train}")
+        train = [train[i] for i in sorted(torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:n_train].tolist())]
+    if loader == 'auto': loader = 'device' if (len(train) + len(test)) * 3 * image_size**2 <= max_resident else 'stream'
+    shape = (3, image_size, image_size)
+    if loader == 'stream':
+        mean, std = cached_stats(key, lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers), root)
+        return StreamBundle(spec, ImageFiles(train), ImageFiles(test), classes, shape, mean, std, train_tf, test_tf, workers=workers)
+    (xtr, ytr), (xte, yte) = read_all(ImageFiles(train, test_tf), workers), read_all(ImageFiles(test, test_tf), workers)
+    whole = lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers)   # of the whole training split
+    mean, std = cached_stats(key, whole if n_train is not None else lambda: channel_stats(xtr), root)
+    return DataBundle(spec, xtr, ytr, xte, yte, classes, shape, mean, std)
+
+# %% ../nbs/01_data.ipynb #if012
+def from_dataset(train, test,                    # torch Datasets of (x, y): PIL images, arrays or tensors; integer labels
+                 classes: list|None = None,      # class names (default: `train.classes`, else '0', '1', ...)
+                 name: str = 'dataset',
+                 loader: str = 'device',         # 'device': read once into memory; 'stream': read every epoch by workers
+                 train_tf=None, test_tf=None,    # stream only: transforms of a sample (default: as it comes, as a tensor)
+                 mean=None, std=None,            # per-channel statistics (default: computed on `train`)
+                 workers: int|None = None):
+    "Any `torch.utils.data.Dataset` pair as a bundle the trainers take."
+    if loader not in ('device', 'stream'): raise ValueError(f"loader must be 'device' or 'stream', got {loader!r}")
+    if len(train) == 0 or len(test) == 0: raise ValueError(f"both datasets need samples, got {len(train)} train and {len(test)} test")
+    ytr = dataset_targets(train)
+    classes = list(classes or getattr(train, 'classes', None) or [str(i) for i in range(max(ytr) + 1)])
+    if min(ytr) < 0 or max(ytr) >= len(classes): raise ValueError(f"labels must be in [0, {len(classes) - 1}], got {min(ytr)} .. {max(ytr)}")
+    if loader == 'device':
+        (xtr, ytr), (xte, yte) = read_all(Transformed(train, as_tensor_image), workers), read_all(Transformed(test, as_tensor_image), workers)
+        return DataBundle(name, xtr, ytr, xte, yte, classes, tuple(xtr.shape[1:]), mean, std)
+    train_tf, test_tf = train_tf or as_tensor_image, test_tf or as_tensor_image
+    in_shape = tuple(as_tensor_image(test_tf(train[0][0])).shape)
+    if mean is None: mean, std = loader_stats(Transformed(train, test_tf), workers)
+    return StreamBundle(name, train, test, classes, in_shape, mean, std, _AsTensor(train_tf), _AsTensor(test_tf), workers=workers)
+
+class _AsTensor:
+    "`transform` then `as_tensor_image` (a class, not a lambda: worker processes may need to pickle it)."
+    def __init__(self, transform): self.transform = transform
+    def __call__(self, x): return as_tensor_image(self.transform(x))
+
+# %% ../nbs/01_data.ipynb #if013
+def write_image_folder(root,                     # the folder to create: root/train/CLASS/*.png and root/val/CLASS/*.png
+                       num_classes: int = 3, n_train: int = 8, n_test: int = 4,   # images per class
+                       size: int = 32, seed: int = 0, split: bool = True,          # split=False: root/CLASS/*.png only
+                      ) -> Path:
+    "Write a tiny learnable image folder of PNGs (a colour per class, plus noise) for tests and tutorials."
+    from PIL import Image
+    rng, root = np.random.default_rng(seed), Path(root)
+    colours = rng.integers(40, 216, (num_classes, 3))
+    parts = (('train', n_train), ('val', n_test)) if split else (('', n_train + n_test),)
+    for part, n in parts:
+        for c in range(num_classes):
+            d = root/part/f'class{c}'; d.mkdir(parents=True, exist_ok=True)
+            for i in range(n):
+                img = np.clip(colours[c] + rng.normal(0, 30, (size, size, 3)), 0, 255).astype(np.uint8)
+                Image.fromarray(img).save(d/f'{i}.png')
+    return root

@@ -18,7 +18,8 @@ __all__ = ['DATASET_SHAPES', 'FAMILIES', 'MODELS', 'ALIASES', 'VGG_LAYERS', 'as_
            'BasicBlock', 'Bottleneck', 'ResNet', 'cifar_resnet', 'WideBlock', 'WideResNet', 'VGG', 'InvertedResidual',
            'MobileNetV2', 'channel_shuffle', 'ShuffleV1Unit', 'ShuffleNetV1', 'ShuffleV2Unit', 'ShuffleV2Down',
            'ShuffleNetV2', 'MLP', 'SmallCNN', 'get_spec', 'check_num_classes', 'model_fits', 'create_model',
-           'count_params', 'list_models']
+           'count_params', 'list_models', 'torchvision_names', 'TVModel', 'net_num_classes', 'load_weights',
+           'list_torchvision_models']
 
 # %% ../nbs/02_models.ipynb #c006
 DATASET_SHAPES = {'mnist1d': (1, 40), 'digits': (1, 8, 8), 'cifar10': (3, 32, 32), 'cifar100': (3, 32, 32)}
@@ -524,4 +525,125 @@ def list_models(num_classes: int = 100,
         s = rule.home if shape is None else shape
         out.append(dict(name=spec.name, family=spec.family, params=count_params(spec.name, num_classes, s),
                         accepts=rule.accepts, in_shape=s))
+    return out
+
+# %% ../nbs/02_models.ipynb #tv002
+FAMILIES['torchvision'] = InputRule('(3, H, W), H, W >= 32', 'RGB images (3, H, W) with H, W >= 32 (some need more)',
+                                    lambda s: len(s) == 3 and s[0] == 3 and min(s[1:]) >= 32, (3, 224, 224))
+
+@lru_cache(maxsize=1)
+def torchvision_names() -> tuple:
+    "The names of torchvision's classification models."
+    import torchvision
+    return tuple(torchvision.models.list_models(module=torchvision.models))
+
+def _tv_kwargs(name: str, in_shape: tuple) -> dict:
+    if name in ('googlenet', 'inception_v3'): return {'aux_logits': False, 'init_weights': True}   # logits only, in train mode too
+    if name.startswith('vit_'): return {'image_size': in_shape[-1]}
+    return {}
+
+def _tv_build(name: str) -> Callable:
+    "The builder of torchvision's model `name`, or an error suggesting the closest names."
+    if name not in torchvision_names():
+        close = difflib.get_close_matches(name, torchvision_names(), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join('tv:' + c for c in close)}?" if close else "`vkd zoo --torchvision` lists them"
+        raise ValueError(f"unknown torchvision model {name!r}; {hint}")
+    return partial(TVModel, name)
+
+# %% ../nbs/02_models.ipynb #tv003
+class TVModel(ZooModel):
+    "A torchvision classification model in the zoo: logits, and features through `torchvision.models.feature_extraction`."
+    def __init__(self, tv_name: str,             # a name from `torchvision_names()`
+                 num_classes: int = 1000, in_shape: tuple = (3, 224, 224)):
+        super().__init__(in_shape)
+        import torchvision
+        self.tv_name, self.name = tv_name, f'tv:{tv_name}'
+        self.net = torchvision.models.get_model(tv_name, weights=None, num_classes=num_classes, **_tv_kwargs(tv_name, self.in_shape))
+    @property
+    def feature_names(self) -> tuple:
+        "The graph nodes the features are read at (found once, by tracing the network on the meta device)."
+        if not self.__dict__.get('_nodes'): self.__dict__['_nodes'] = _tv_feature_nodes(self.tv_name, self.net, self.in_shape)
+        return self.__dict__['_nodes'][:-1]
+    @feature_names.setter
+    def feature_names(self, v): pass             # `ZooModel.__init__` sets it; here it is found by tracing
+    def forward(self, x: torch.Tensor, return_features: bool = False):
+        self.check_input(x)
+        if not return_features: return self.net(x)
+        if '_fx' not in self.__dict__:           # not a submodule: it shares the network's modules, not its own copy
+            from torchvision.models.feature_extraction import create_feature_extractor
+            nodes = (*self.feature_names, self.__dict__['_nodes'][-1])
+            self.__dict__['_fx'] = create_feature_extractor(self.net, {n: str(i) for i, n in enumerate(nodes)})
+        fx = self.__dict__['_fx'].train(self.training)
+        out = list(fx(x).values())
+        return out[:-1], out[-1]
+
+# %% ../nbs/02_models.ipynb #tv004
+def _tv_feature_nodes(tv_name: str, net: nn.Module, in_shape: tuple) -> tuple:
+    "Stage ends (last top-level block at each spatial size), the classifier's input vector, the logits: graph node names."
+    import torchvision
+    from torchvision.models.feature_extraction import get_graph_node_names, create_feature_extractor
+    build = lambda: torchvision.models.get_model(tv_name, weights=None, num_classes=net_num_classes(net), **_tv_kwargs(tv_name, in_shape)).eval()
+    try:
+        with torch.device('meta'): m, dev = build(), 'meta'
+    except NotImplementedError: m, dev = build(), 'cpu'       # a model whose initialization reads values (RegNet)
+    kids = list(m.named_children())
+    head = [n for n, c in kids if next(c.parameters(), None) is not None][-1]
+    ev = get_graph_node_names(m)[1]
+    first_head = next(i for i, n in enumerate(ev) if n == head or n.startswith(head + '.'))
+    skip = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.Dropout, nn.Flatten)
+    cands = []
+    body = [(n, c) for n, c in kids[:[k for k, _ in kids].index(head)] if not isinstance(c, skip)]
+    for n, c in body:    # a trunk of blocks in one Sequential (`features` of MobileNet, VGG, DenseNet ...) is opened
+        cands += [f'{n}.{s}' for s, _ in c.named_children()] if isinstance(c, nn.Sequential) and (n == 'features' or len(body) == 1) else [n]
+    cands = [c for c in cands if any(e == c or e.startswith(c + '.') for e in ev[:first_head])]
+    vec = ev[first_head - 1]
+    with torch.no_grad(): out = create_feature_extractor(m, {c: c for c in (*cands, vec)})(torch.zeros(1, *in_shape, device=dev))
+    cands = [c for c in cands if c in out][:None if vec in out else -1]  # two names of one node keep the first: the vector wins
+    maps = [(c, tuple(out[c].shape[2:])) for c in cands if out[c].ndim == 4]
+    stages = [c for i, (c, s) in enumerate(maps) if i + 1 == len(maps) or maps[i + 1][1] != s]
+    return (*stages, vec, ev[-1])
+
+def net_num_classes(net: nn.Module) -> int:
+    "The number of outputs of a network's last linear or convolutional layer (its classes)."
+    last = [m for m in net.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
+    return last.out_features if isinstance(last, nn.Linear) else last.out_channels
+
+register_pattern(r'tv:(.+)', 'torchvision', _tv_build)
+
+# %% ../nbs/02_models.ipynb #tv005
+def load_weights(model: nn.Module, path) -> nn.Module:
+    "Load a local weights file into `model`: a state dict, or a checkpoint holding one ('state_dict' or 'model'); clear errors when it does not fit."
+    from vkd_nb.core import load_pt
+    sd = load_pt(path)
+    if isinstance(sd, dict):
+        for k in ('state_dict', 'model'):
+            if isinstance(sd.get(k), dict): sd = sd[k]; break
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ValueError(f"{path} holds no state dict (a dict of tensors, e.g. from torch.save(model.state_dict(), path))")
+    sd = {k.removeprefix('module.'): v for k, v in sd.items()}                 # saved from DistributedDataParallel
+    target = model.net if isinstance(model, TVModel) and not any(k.startswith('net.') for k in sd) else model
+    own = target.state_dict()
+    missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    name = getattr(model, 'name', type(model).__name__)
+    if missing or unexpected:
+        raise ValueError(f"{path} does not hold weights of {name}: {len(missing)} of its tensors are missing (e.g. {missing[:3]}), "
+                         f"{len(unexpected)} in the file are unknown to it (e.g. {unexpected[:3]}); was it saved from another architecture?")
+    bad = [k for k in own if own[k].shape != sd[k].shape]
+    if bad:
+        k = bad[-1]
+        classes = (f"the file's classifier has {sd[k].shape[0]} classes, the model {own[k].shape[0]}: "
+                   if k == list(own)[-1] or k == [j for j in own if j.endswith('weight')][-1] else '')
+        raise ValueError(f"{path} does not fit {name}: {classes}{k} is {tuple(sd[k].shape)} in the file, {tuple(own[k].shape)} in the model"
+                         + (f" ({len(bad)} tensors differ)" if len(bad) > 1 else ''))
+    target.load_state_dict(sd)
+    return model
+
+# %% ../nbs/02_models.ipynb #tv008
+def list_torchvision_models(num_classes: int = 1000) -> list:
+    "torchvision's classification models as zoo rows: name (tv:NAME), family, params (for `num_classes`), accepts."
+    rule, out = FAMILIES['torchvision'], []
+    for n in torchvision_names():
+        try: p = count_params(f'tv:{n}', check_num_classes(num_classes))
+        except Exception: p = None                # a model that cannot be built on the meta device is listed without a count
+        out.append(dict(name=f'tv:{n}', family='torchvision', params=p, accepts=rule.accepts, in_shape=rule.home))
     return out

@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 from .core import check_tau, get_device, seed_everything, save_json, RunFolder
 from .data import DataBundle, get_data
-from .models import create_model, get_spec, model_fits, DATASET_SHAPES
+from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
 from .learner import predict_logits
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
@@ -21,7 +21,8 @@ from .plots import plot_knowledge
 
 # %% auto #0
 __all__ = ['PRESETS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'check_run_args',
-           'run_teacher', 'run_student', 'run_self', 'run_collab', 'preset_options', 'results_table', 'run_demo']
+           'run_teacher', 'import_teacher', 'run_student', 'run_self', 'run_collab', 'preset_options', 'results_table',
+           'run_demo']
 
 # %% ../nbs/10_runs.ipynb #507639f8
 def check_run_args(data: str, arch: str, tau) -> float:
@@ -41,7 +42,9 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 device='auto', seed: int = 0,
                 resume: bool = False,         # continue from out/checkpoint.pt
                 overwrite: bool = False,      # replace a finished run in `out`
-                progress: bool = True, **train_kw) -> dict:
+                progress: bool = True,
+                teacher_weights=None,         # a local weights file the teacher starts from (e.g. a torchvision model's)
+                **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
@@ -49,9 +52,10 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
     with RunFolder(out, resume, overwrite):
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
+        if teacher_weights is not None: load_weights(teacher, teacher_weights)
         gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {})) if with_generator else None
         config = dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau, seed=seed, train=train_kw,
-                      gen=gen.config if gen else None)
+                      gen=gen.config if gen else None, **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
         rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress,
                             out=out, resume=resume, config=config, **train_kw)
         save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
@@ -64,6 +68,28 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                                   seed=seed, device=str(dev), train=train_kw, gen=gen.config if gen else None)}
         save_json(metrics, out/'metrics.json')
         return metrics
+
+# %% ../nbs/10_runs.ipynb #im002
+def import_teacher(out,                       # run folder to write teacher.pt and metrics.json into
+                   arch: str,                 # the teacher's architecture, e.g. 'tv:resnet18'
+                   weights,                   # a local weights file (`vkd_nb.models.load_weights` reads it)
+                   data: str = 'mnist1d', root='data', data_kw: dict|None = None,
+                   device='auto', overwrite: bool = False) -> dict:
+    "A run folder for an already trained teacher (no training): teacher.pt and its test accuracy; returns the metrics."
+    out, dev = Path(out), get_device(device)
+    check_run_args(data, arch, 4.)
+    data_opts = {'name': data, **(data_kw or {})}
+    bundle = rebuild_data({'data': data_opts}, root)
+    teacher = load_weights(create_model(arch, bundle.num_classes, bundle.in_shape), weights).to(dev)
+    if (out/'teacher.pt').exists() and not overwrite:
+        raise FileExistsError(f"{out/'teacher.pt'} exists: pass overwrite=True (--overwrite) to replace it, or choose another folder")
+    with RunFolder(out, overwrite=overwrite):
+        save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
+        logits, y = predict_logits(teacher, bundle.eval_loader('test', dev))
+        metrics = {'test_acc': (logits.argmax(1) == y).float().mean().item(), 'status': 'imported',
+                   'config': dict(data=data_opts, arch=arch, teacher_weights=str(weights))}
+        save_json(metrics, out/'metrics.json')
+    return metrics
 
 # %% ../nbs/10_runs.ipynb #194ef323
 def _metrics(rec: dict, config: dict, **extra) -> dict:

@@ -469,6 +469,6 @@ def load_student(path, device='cpu'):
     return m.to(get_device(device)).eval(), {k: v for k, v in ck.items() if k != 'state_dict'}
 
 def same_dataset(a: dict, b: dict) -> bool:
-    "Whether two datasets' options describe the same data, up to the training subset (`n_train` and its `seed`)."
-    strip = lambda d: {k: v for k, v in dict(d).items() if k not in ('n_train', 'seed')}
+    "Whether two datasets' options describe the same data, up to the training subset (`n_train` and its `seed`) and how it is loaded."
+    strip = lambda d: {k: v for k, v in dict(d).items() if k not in ('n_train', 'seed', 'loader', 'workers')}
     return strip(a) == strip(b)
