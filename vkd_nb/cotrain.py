@@ -24,7 +24,7 @@ __all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'sav
            'rebuild_data', 'fidelity_reports']
 
 # %% ../nbs/07_cotrain.ipynb #c002_ddp
-from .distributed import all_gather_cat, distributed_cbs   # DDP: the generator sees the global batch
+from .distributed import all_gather_rows, distributed_cbs   # DDP: the generator sees the global batch
 
 
 # %% ../nbs/07_cotrain.ipynb #c008
@@ -146,8 +146,8 @@ class CoTrain(Callback):
     def before_fit(self, learn):
         for n, g in self.generators.items(): learn.state[self.keys[n]] = g
     def after_step(self, learn):     # under DDP: the logits and labels of all ranks, so every rank takes one process's G and D step
-        y = all_gather_cat(learn.yb)
-        outs = [g.step(all_gather_cat(learn.logits[n].detach()), y) for n, g in self.generators.items()]
+        *logits, y = all_gather_rows(*(learn.logits[n].detach() for n in self.generators), learn.yb)
+        outs = [g.step(l, y) for l, g in zip(logits, self.generators.values())]
         learn.terms.update({k: sum(o[k] for o in outs) / len(outs) for k in outs[0]})
 
 # %% ../nbs/07_cotrain.ipynb #fdd880ff

@@ -15,9 +15,9 @@ from fastcore.basics import patch
 from .learner import Callback, Recorder, rank
 
 # %% auto #0
-__all__ = ['world_size', 'is_main', 'init_distributed', 'launch', 'all_gather_parts', 'all_gather_cat', 'batch_bounds',
-           'shard_bounds', 'ShardedLoader', 'ShardedKnowledge', 'shard_knowledge', 'DDP', 'distributed_cbs',
-           'run_folder']
+__all__ = ['world_size', 'is_main', 'init_distributed', 'launch', 'all_gather_parts', 'all_gather_cat', 'all_gather_rows',
+           'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedKnowledge', 'shard_knowledge', 'DDP',
+           'distributed_cbs', 'run_folder']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:
@@ -48,7 +48,8 @@ def _worker(local_rank: int, fn, world: int, port: int, device: str, args: tuple
     os.environ.update(WORLD_SIZE=str(world), RANK=str(local_rank), LOCAL_RANK=str(local_rank), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     init_distributed(device)
     try: fn(*args)
-    finally: dist.destroy_process_group()
+    finally:
+        if dist.is_initialized(): dist.destroy_process_group()
 
 def launch(fn,                 # a function importable by name (defined in a module, not in a notebook)
            nprocs: int = 2, *args, device='cpu'):
@@ -73,6 +74,16 @@ def all_gather_parts(t: torch.Tensor) -> list:
 def all_gather_cat(t: torch.Tensor) -> torch.Tensor:
     "The rows of `t` from every rank, concatenated in rank order (the global batch); `t` itself without a group."
     return torch.cat(all_gather_parts(t)) if world_size() > 1 else t
+
+def all_gather_rows(*ts) -> tuple:
+    "`all_gather_cat` of each of `ts` (same rows: logits, labels) in one collective: as float32 side by side, then split back."
+    if world_size() == 1: return ts
+    cols = [t.reshape(len(t), -1).float() for t in ts]
+    g = all_gather_cat(torch.cat(cols, 1))
+    out, i = [], 0
+    for t, c in zip(ts, cols):
+        out.append(g[:, i:i + c.shape[1]].reshape(-1, *t.shape[1:]).to(t.dtype)); i += c.shape[1]
+    return tuple(out)
 
 # %% ../nbs/05a_distributed.ipynb #726dc69c
 def batch_bounds(n: int, batch_size: int, world: int = 1, drop_last: bool = False) -> list:
