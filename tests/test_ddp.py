@@ -23,8 +23,20 @@ def _train(out: str, batch_size: int = 64, **more):
     torch.save({'teacher': teacher.state_dict(), 'student': student.state_dict(), 'G': gen.G.state_dict(), 'D': gen.D.state_dict(),
                 'G_ema': gen.G_ema.state_dict(), 'hist_t': rt['history'], 'hist_s': rs['history']}, Path(out)/f'rank{rank()}.pt')
 
+def _batchnorm_worker(out: str):
+    "A network with BatchNorm: each rank normalizes with its own statistics, rank 0's running statistics are kept everywhere."
+    from vkd_nb.data import get_data
+    from vkd_nb.models import create_model
+    from vkd_nb.cotrain import train_teacher
+    from vkd_nb.distributed import rank
+    d = get_data('fake', in_shape=(1, 40), num_classes=4, n_train=128, n_test=40, seed=0)
+    torch.manual_seed(0); net = create_model('cnn1d_8', 4, (1, 40))
+    rec = train_teacher(net, d, epochs=1, progress=False, device='cpu', batch_size=64)
+    torch.save({'net': net.state_dict(), 'test_acc': rec['test_acc']}, Path(out)/f'bn{rank()}.pt')
+
 def _equivalence_worker(out: str):
     _train(out)
+    _batchnorm_worker(out)
     try: _train(out, batch_size=33)                  # a global batch that 2 processes cannot split
     except ValueError as e: (Path(out)/'bad_batch.txt').write_text(str(e))
     try: _train(out, sync_bn=True)                   # SyncBatchNorm: CUDA only
@@ -48,6 +60,9 @@ def test_two_processes_train_like_one(tmp_path):
         for a, b in zip(r0[h], one[h]):
             for k in ('loss', 'train_acc', 'test_acc', 'd_loss', 'g_loss', 'kd', 'vkd'):
                 if k in b: assert a[k] == pytest.approx(b[k], rel=1e-4, abs=1e-5), (h, k)
+    b0, b1 = (torch.load(tmp_path/f'bn{r}.pt', weights_only=True) for r in range(2))
+    _close(b0['net'], b1['net'], exact=True)
+    assert any('running_mean' in k for k in b0['net']) and b0['test_acc'] == b1['test_acc']
     msg = (tmp_path/'bad_batch.txt').read_text()
     assert 'batch_size 33 is the global batch' in msg and 'multiple of 2' in msg and '32 or 34' in msg
     assert 'sync_bn needs CUDA' in (tmp_path/'sync_bn.txt').read_text()

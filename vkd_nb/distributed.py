@@ -159,6 +159,8 @@ class DDP(Callback):
             raise ValueError(f"batch_size {bs} is the global batch, split evenly over the {self.W} processes: it must be a multiple of {self.W} "
                              f"(e.g. {' or '.join(map(str, ok))}), or launch a number of processes that divides {bs}")
         if n < self.W: raise ValueError(f"{n} training samples cannot be shared by {self.W} processes")
+        if learn.device.type == 'cuda' and learn.device.index not in (None, torch.cuda.current_device()):
+            raise ValueError(f"under torchrun each process uses its own GPU (LOCAL_RANK): use device 'cuda' or 'auto', not {learn.device}")
         sync = learn.opts.get('sync_bn', False)
         if sync and learn.device.type != 'cuda':
             raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process keeps its own BatchNorm statistics)")
@@ -196,8 +198,10 @@ def after_step(self: DDP, learn):
 @patch
 def after_epoch(self: DDP, learn):
     "Add the recorder's sums (loss terms, correct predictions, samples) over the ranks: the history is the global batch's."
+    if self.W == 1: return
+    self.after_fit(learn)                             # evaluation and the checkpoint: rank 0's BatchNorm statistics
     rec = learn.cb(Recorder)
-    if self.W == 1 or rec is None: return
+    if rec is None: return
     keys, ev = sorted(rec.sums), sorted(rec.correct)
     t = torch.stack([torch.as_tensor(v, dtype=torch.float64, device=learn.device)
                      for v in [*(rec.sums[k] for k in keys), *(rec.correct[k] for k in ev), rec.n]])
@@ -205,6 +209,14 @@ def after_epoch(self: DDP, learn):
     rec.sums.update({k: t[i].float() for i, k in enumerate(keys)})
     rec.correct.update({k: t[len(keys) + i] for i, k in enumerate(ev)})
     rec.n = int(t[-1].item())
+
+@patch
+def after_fit(self: DDP, learn):
+    "Rank 0's buffers (BatchNorm's running statistics) everywhere: every rank evaluates, and keeps, the model rank 0 saves."
+    if self.W == 1: return
+    with torch.no_grad():
+        for m in self.nets.values():
+            for b in m.buffers(): dist.broadcast(b, 0)
 
 @patch
 def cleanup_fit(self: DDP, learn):
