@@ -1,5 +1,5 @@
 "Distributed data-parallel training with 2 gloo processes on the CPU: one process's run, resume, bad launches."
-import os, shutil, signal, subprocess, sys, time
+import json, os, shutil, signal, subprocess, time
 from pathlib import Path
 import pytest
 import torch
@@ -115,5 +115,5 @@ def test_killed_run_resumes_on_two_and_on_one_process(tmp_path):
 def test_sync_bn_option_on_one_process(tmp_path):
     code, _, err = vkd_in_process(*TEACHER[:8], '1', *TEACHER[9:], '--sync-bn', '--out', tmp_path/'sync')   # nothing to synchronize
     assert code == 0, err
-    import json
+
     assert json.loads((tmp_path/'sync'/'metrics.json').read_text())['config']['train']['sync_bn'] is True

@@ -17,7 +17,7 @@ from .learner import Callback, Recorder, rank
 # %% auto #0
 __all__ = ['world_size', 'is_main', 'init_distributed', 'launch', 'all_gather_parts', 'all_gather_cat', 'all_gather_rows',
            'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedKnowledge', 'shard_knowledge', 'DDP',
-           'distributed_cbs', 'run_folder']
+           'distributed_cbs', 'run_folder', 'main_first']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:
@@ -246,3 +246,11 @@ def run_folder(out, resume: bool = False, overwrite: bool = False):
     if not ok.item(): raise RuntimeError(f"rank 0 could not open the run folder {out} (its message says why)")
     try: yield f
     finally: ctx.__exit__(None, None, None)
+
+@contextlib.contextmanager
+def main_first():
+    "Rank 0 runs the block first (extracting an archive, writing a cache), then the other ranks, which find its files."
+    if world_size() > 1 and not is_main(): dist.barrier()
+    try: yield
+    finally:
+        if world_size() > 1 and is_main(): dist.barrier()

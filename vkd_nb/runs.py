@@ -24,7 +24,7 @@ __all__ = ['PRESETS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'DEMO_MODES', 'STU
            'run_teacher', 'run_student', 'run_self', 'run_collab', 'preset_options', 'results_table', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
-from .distributed import init_distributed, is_main, run_folder   # under torchrun: rank 0 holds the folder and writes
+from .distributed import init_distributed, is_main, run_folder, main_first   # under torchrun: rank 0 holds the folder and writes
 
 
 # %% ../nbs/10_runs.ipynb #507639f8
@@ -50,7 +50,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
-    bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)
+    with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
     with run_folder(out, resume, overwrite):
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
@@ -93,7 +93,7 @@ def run_student(out,                          # run folder: student.pt, metrics.
     data_opts = {'name': data, **(data_kw or {})}
     if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
     if uses_generator(mode) and teacher is None and generator_path is None: raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
-    bundle = rebuild_data({'data': data_opts}, root)
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     gen = t_model = None
     if uses_generator(mode):
         gen = load_generator(generator_path if generator_path is not None else teacher, dev)
@@ -126,7 +126,7 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
-    bundle = rebuild_data({'data': data_opts}, root)
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     with run_folder(out, resume, overwrite):
         seed_everything(seed)
         net = create_model(arch, bundle.num_classes, bundle.in_shape)
@@ -155,7 +155,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
-    bundle = rebuild_data({'data': data_opts}, root)
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     with run_folder(out, resume, overwrite):
         seed_everything(seed)
         peers = [create_model(a, bundle.num_classes, bundle.in_shape) for a in archs]
