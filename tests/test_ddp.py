@@ -115,5 +115,4 @@ def test_killed_run_resumes_on_two_and_on_one_process(tmp_path):
 def test_sync_bn_option_on_one_process(tmp_path):
     code, _, err = vkd_in_process(*TEACHER[:8], '1', *TEACHER[9:], '--sync-bn', '--out', tmp_path/'sync')   # nothing to synchronize
     assert code == 0, err
-
     assert json.loads((tmp_path/'sync'/'metrics.json').read_text())['config']['train']['sync_bn'] is True
