@@ -111,6 +111,7 @@ def _add_train_options(p, role: str):
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
     p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished run is never replaced)')
     p.add_argument('--compile', action='store_true', help='torch.compile the networks')
+    p.add_argument('--sync-bn', action='store_true', help='under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, CUDA only)')
 
 # %% ../nbs/13_cli.ipynb #cim001
 def _dataset(v: str) -> str:
@@ -192,7 +193,8 @@ def _resolve(args, role: str) -> dict:
     o = preset_options(role, getattr(args, 'preset', None), **given)
     for k in ('data', 'epochs', 'tau'): setattr(args, k, o[k])
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
-    return {k: o[k] for k in ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'milestones', 'gamma') if k in o}
+    return {**{k: o[k] for k in ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'milestones', 'gamma') if k in o},
+            **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}   # recorded only when set: older runs resume
 
 def _print_fidelity(fid: dict):
     from vkd_nb.fidelity import fidelity_table
@@ -545,3 +547,10 @@ def main(argv: list|None = None,   # the arguments, without the program name; de
     except KeyboardInterrupt:
         print(f"vkd {args.command}: interrupted", file=sys.stderr)
         return 130
+
+# %% ../nbs/13_cli.ipynb #c014_main
+#| eval: false
+if __name__ == '__main__':      # python -m vkd_nb.cli, and torchrun -m vkd_nb.cli (there, rank 0 alone prints the results)
+    if int(os.environ.get('RANK', '0')) != 0: sys.stdout = open(os.devnull, 'w')
+    sys.exit(main())
+

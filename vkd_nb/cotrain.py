@@ -23,6 +23,10 @@ from .losses import d_loss, g_loss, GAN_LOSSES
 __all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'save_teacher', 'load_teacher', 'load_generator',
            'rebuild_data', 'fidelity_reports', 'export_generator']
 
+# %% ../nbs/07_cotrain.ipynb #c002_ddp
+from .distributed import all_gather_rows, distributed_cbs   # DDP: the generator sees the global batch
+
+
 # %% ../nbs/07_cotrain.ipynb #c008
 class GeneratorTrainer:
     "G, D, their optimizers and an EMA of G: the virtual knowledge generator in training."
@@ -145,8 +149,9 @@ class CoTrain(Callback):
         self.keys = {n: 'generator' if one else f'generator{i + 1}' for i, n in enumerate(self.generators)}
     def before_fit(self, learn):
         for n, g in self.generators.items(): learn.state[self.keys[n]] = g
-    def after_step(self, learn):
-        outs = [g.step(learn.logits[n], learn.yb) for n, g in self.generators.items()]
+    def after_step(self, learn):     # under DDP: the logits and labels of all ranks, so every rank takes one process's G and D step
+        *logits, y = all_gather_rows(*(learn.logits[n].detach() for n in self.generators), learn.yb)
+        outs = [g.step(l, y) for l, g in zip(logits, self.generators.values())]
         learn.terms.update({k: sum(o[k] for o in outs) / len(outs) for k in outs[0]})
 
 # %% ../nbs/07_cotrain.ipynb #fdd880ff
@@ -167,7 +172,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     def step(xb, yb, epoch):
         logits = teacher(xb); return F.cross_entropy(logits, yb), {}, {'teacher': logits}
     if config is None: config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
-    cbs = [*([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
+    cbs = [*distributed_cbs(dev), *([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
     rec = fit({'teacher': teacher}, step, data, epochs, cbs, out, resume, config, progress,
               desc='teacher' + (' + generator' if generator else ''), **{**learner_kw, 'device': dev})
     t_refine = 0.

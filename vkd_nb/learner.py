@@ -16,7 +16,7 @@ from .data import DataBundle, DeviceLoader
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'make_optimizer', 'make_schedule', 'predict_logits',
-           'accuracy', 'CancelFitException', 'Callback', 'handlers', 'Learner', 'Recorder', 'Timer', 'NanGuard',
+           'accuracy', 'CancelFitException', 'Callback', 'handlers', 'Learner', 'Recorder', 'rank', 'Timer', 'NanGuard',
            'Progress', 'StopOnEvent', 'run_file', 'comparable_config', 'config_changes', 'load_checkpoint', 'get_state',
            'set_state', 'Checkpoint', 'standard_cbs', 'fit']
 
@@ -52,7 +52,8 @@ def predict_logits(model: nn.Module, loader: DeviceLoader):
         for xb, yb in loader:
             with autocast(dev): outs.append(model(xb).float())
             ys.append(yb)
-        return torch.cat(outs), torch.cat(ys)
+        out = torch.cat(outs), torch.cat(ys)
+        return loader.gather(*out) if hasattr(loader, 'gather') else out   # a rank's shard (`vkd_nb.distributed`): all ranks' outputs
     finally: model.train(was)
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -89,6 +90,7 @@ class Learner:
                  compile: bool = False,             # torch.compile every network
                  channels_last: bool = True,        # on CUDA, for images
                  with_index: bool = False,          # pass each sample's index to `step` too (CRD's memory bank)
+                 sync_bn: bool = False,             # under DDP (`vkd_nb.distributed`): BatchNorm statistics over the global batch
                  state: dict|None = None):          # more things to checkpoint (name -> object with state_dict, or an RNG)
         if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
         if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
@@ -99,7 +101,7 @@ class Learner:
         if bad: raise ValueError(f"evaluate names {bad}, which are not among the trained nets {list(self.nets)}")
         self.opts = dict(opt=opt, lr=lr, weight_decay=weight_decay, momentum=momentum, schedule=schedule, milestones=milestones,
                          gamma=gamma, batch_size=batch_size, augment=augment, seed=seed, compile=compile, channels_last=channels_last,
-                         with_index=with_index)
+                         with_index=with_index, sync_bn=sync_bn)
         self.device, self.state = get_device(device), dict(state or {})
 
     def cb(self, cls):
@@ -192,6 +194,11 @@ class Recorder(Callback):
         learn.summary.update(test_acc=sum(tests.values()) / len(tests), **({'test_accs': tests} if len(tests) > 1 else {}))
 
 # %% ../nbs/05_learner.ipynb #93afd186
+def rank() -> int:
+    "This process's rank in a `torch.distributed` group, 0 without one: only rank 0 writes checkpoints and shows progress."
+    d = torch.distributed
+    return d.get_rank() if d.is_available() and d.is_initialized() else 0
+
 def _sync(dev: torch.device):
     if dev.type == 'cuda': torch.cuda.synchronize()
 
@@ -221,7 +228,7 @@ class Progress(Callback):
     "A progress bar over epochs, with the last loss and test accuracy."
     order = -10
     def __init__(self, desc: str = 'training'): self.desc = desc
-    def before_fit(self, learn): self.bar = tqdm(desc=self.desc, initial=learn.start_epoch, total=learn.epochs)
+    def before_fit(self, learn): self.bar = tqdm(desc=self.desc, initial=learn.start_epoch, total=learn.epochs, disable=rank() != 0)
     def after_epoch(self, learn):
         r = learn.history[-1] if learn.history else {}
         self.bar.update(1)
@@ -298,6 +305,7 @@ class Checkpoint(Callback):
         if learn.device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state_all(ck['cuda_rng'])
         learn.history, learn.start_epoch, learn.seconds, learn.saved = ck['history'], ck['epoch'], ck['seconds'], (p, ck['epoch'])
     def after_epoch(self, learn):
+        if rank() != 0: learn.saved = (self.path, learn.epoch + 1); return   # one writer under DDP
         cuda = learn.device.type == 'cuda'
         save_pt({'kind': 'checkpoint', 'format': CHECKPOINT_FORMAT, 'epoch': learn.epoch + 1, 'config': self.config,
                  'nets': {k: m.state_dict() for k, m in learn.nets.items()}, 'state': {k: get_state(o) for k, o in learn.state.items()},

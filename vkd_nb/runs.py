@@ -24,6 +24,10 @@ __all__ = ['PRESETS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'DEMO_MODES', 'STU
            'run_teacher', 'import_teacher', 'run_student', 'run_self', 'run_collab', 'preset_options', 'results_table',
            'run_demo']
 
+# %% ../nbs/10_runs.ipynb #3bf46f97_ddp
+from .distributed import init_distributed, is_main, run_folder, main_first   # under torchrun: rank 0 holds the folder and writes
+
+
 # %% ../nbs/10_runs.ipynb #507639f8
 def check_run_args(data: str, arch: str, tau) -> float:
     "Fail fast: unknown model, a model that cannot take the data, a bad temperature; returns `tau` checked."
@@ -47,9 +51,10 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
-    bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)
-    with RunFolder(out, resume, overwrite):
+    with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
+    with run_folder(out, resume, overwrite):
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
         if teacher_weights is not None: load_weights(teacher, teacher_weights)
@@ -58,15 +63,15 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                       gen=gen.config if gen else None, **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
         rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress,
                             out=out, resume=resume, config=config, **train_kw)
-        save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
-        if gen is not None: gen.save(out/'generator.pt', data=data_opts, holdout=hold, arch=arch, num_classes=bundle.num_classes)
+        if is_main(): save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
+        if gen is not None and is_main(): gen.save(out/'generator.pt', data=data_opts, holdout=hold, arch=arch, num_classes=bundle.num_classes)
         metrics = {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
                    'fidelity': {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()},
                    **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
                    'history': rec['history'],
                    'config': dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau, refine_steps=refine_steps,
                                   seed=seed, device=str(dev), train=train_kw, gen=gen.config if gen else None)}
-        save_json(metrics, out/'metrics.json')
+        if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
 # %% ../nbs/10_runs.ipynb #im002
@@ -110,10 +115,11 @@ def run_student(out,                          # run folder: student.pt, metrics.
     "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
     hp = mode_hparams(mode, **(hparams or {}))
+    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts = {'name': data, **(data_kw or {})}
     if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
     if uses_generator(mode) and teacher is None and generator_path is None: raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
-    bundle = rebuild_data({'data': data_opts}, root)
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     gen = t_model = None
     if uses_generator(mode):
         gen = load_generator(generator_path if generator_path is not None else teacher, dev)
@@ -127,14 +133,14 @@ def run_student(out,                          # run folder: student.pt, metrics.
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
                   generator=None if gen is None else str(generator_path or teacher), epochs=epochs, tau=tau, hparams=hp,
                   seed=seed, train=train_kw)
-    with RunFolder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite):
         seed_everything(seed)
         student = create_model(arch, bundle.num_classes, bundle.in_shape)
         rec = train_student(student, bundle, mode, t_model, gen, epochs, tau, device=dev, seed=seed, out=out,
                             resume=resume, config=config, progress=progress, **hp, **train_kw)
-        save_student(out/'student.pt', student, arch, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
+        if is_main(): save_student(out/'student.pt', student, arch, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
         metrics = _metrics(rec, config)
-        save_json(metrics, out/'metrics.json')
+        if is_main(): save_json(metrics, out/'metrics.json')
     return metrics
 
 # %% ../nbs/10_runs.ipynb #76e6f024
@@ -145,8 +151,9 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
     data_opts = {'name': data, **(data_kw or {})}
-    bundle = rebuild_data({'data': data_opts}, root)
-    with RunFolder(out, resume, overwrite):
+    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
+    with run_folder(out, resume, overwrite):
         seed_everything(seed)
         net = create_model(arch, bundle.num_classes, bundle.in_shape)
         gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
@@ -155,10 +162,11 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 
                       seed=seed, gen=gen.config, train=train_kw)
         rec = train_self(net, bundle, gen, epochs, tau, w_ce, w_vkd, warmup, device=dev, seed=seed, out=out, resume=resume,
                          config=config, progress=progress, **train_kw)
-        save_student(out/'student.pt', net, arch, data_opts, bundle.num_classes, bundle.in_shape, mode='self-vkd')
-        gen.save(out/'generator.pt', data=data_opts, arch=arch, num_classes=bundle.num_classes)
+        if is_main():
+            save_student(out/'student.pt', net, arch, data_opts, bundle.num_classes, bundle.in_shape, mode='self-vkd')
+            gen.save(out/'generator.pt', data=data_opts, arch=arch, num_classes=bundle.num_classes)
         metrics = _metrics(rec, config)
-        save_json(metrics, out/'metrics.json')
+        if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
 # %% ../nbs/10_runs.ipynb #819147c4
@@ -172,8 +180,9 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
-    bundle = rebuild_data({'data': data_opts}, root)
-    with RunFolder(out, resume, overwrite):
+    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
+    with run_folder(out, resume, overwrite):
         seed_everything(seed)
         peers = [create_model(a, bundle.num_classes, bundle.in_shape) for a in archs]
         gens = [GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {}))
@@ -183,11 +192,11 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
                       warmup=warmup, seed=seed, gen=gen_kw, train=train_kw)
         rec = train_collab(peers, bundle, mode, gens, epochs, tau, w_ce, w_dml, w_vkd, warmup, device=dev, seed=seed, out=out,
                            resume=resume, config=config, progress=progress, **train_kw)
-        for m, (a, p) in enumerate(zip(archs, peers)):
+        for m, (a, p) in enumerate(zip(archs, peers) if is_main() else ()):
             save_student(out/f'peer{m + 1}.pt', p, a, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
             if gens: gens[m].save(out/f'generator{m + 1}.pt', data=data_opts, arch=a, num_classes=bundle.num_classes)
         metrics = _metrics(rec, config)
-        save_json(metrics, out/'metrics.json')
+        if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
 # %% ../nbs/10_runs.ipynb #adabf45c

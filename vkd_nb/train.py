@@ -27,6 +27,10 @@ __all__ = ['METHODS', 'COLLAB_MODES', 'Method', 'Batch', 'hparam_names', 'regist
            'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge', 'class_mean_knowledge', 'split_hparams',
            'train_student', 'train_self', 'collab_step', 'train_collab', 'save_student', 'load_student', 'same_dataset']
 
+# %% ../nbs/08_train.ipynb #c002_ddp
+from .distributed import distributed_cbs, shard_knowledge   # DDP: the callback; noise drawn for the global batch
+
+
 # %% ../nbs/08_train.ipynb #c005
 @dataclass
 class Method:
@@ -360,10 +364,10 @@ def train_student(student: nn.Module, data: DataBundle,
     probe = student_step(student, parts, hp, tau, t_run, knowledge, modules, check=True)   # noise: the global RNG, reseeded below
     _dry_run(probe, parts, {**nets, **({'teacher': t_run} if t_run is not None else {})}, data, dev)
     if not resume: _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress)
-    step = student_step(student, parts, hp, tau, t_run, knowledge, modules, noise)
+    step = student_step(student, parts, hp, tau, t_run, shard_knowledge(knowledge), modules, noise)
     if config is None:
         config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs, student=getattr(student, 'name', type(student).__name__), **learner_kw)
-    return fit(nets, step, data, epochs, cbs, out, resume, config, progress, desc=f'student ({mode})', state=state,
+    return fit(nets, step, data, epochs, [*distributed_cbs(dev), *cbs], out, resume, config, progress, desc=f'student ({mode})', state=state,
                frozen=(t_run,) if t_run is not None else (), evaluate=('student',), with_index=any(m.needs_index for m in parts),
                **{**learner_kw, 'device': dev})
 
@@ -384,15 +388,15 @@ def train_self(net: nn.Module, data: DataBundle,
     check_classes('network', probe_outputs(net.to(dev), data, dev)[1], data)
     gen = generator if generator is not None else GeneratorTrainer(data.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
     check_knowledge(gen, data, dev)
-    noise = torch.Generator().manual_seed(seed + 104729)
+    noise, vk = torch.Generator().manual_seed(seed + 104729), shard_knowledge(gen)
     def step(xb, yb, epoch):
         s = net(xb); terms = {'ce': F.cross_entropy(s, yb)}
         loss = w['w_ce'] * terms['ce']
         if epoch >= warmup:
-            terms['vkd'] = kd_term(gen.virtual_knowledge(yb, tau, noise), s, tau, check=False); loss = loss + w['w_vkd'] * terms['vkd']
+            terms['vkd'] = kd_term(vk.virtual_knowledge(yb, tau, noise), s, tau, check=False); loss = loss + w['w_vkd'] * terms['vkd']
         return loss, terms, {'net': s}
     if config is None: config = dict(mode='self-vkd', weights=w, tau=tau, warmup=warmup, epochs=epochs, gen=gen.config, **learner_kw)
-    return fit({'net': net}, step, data, epochs, [CoTrain({'net': gen}), *cbs], out, resume, config, progress, desc='self-VKD',
+    return fit({'net': net}, step, data, epochs, [*distributed_cbs(dev), CoTrain({'net': gen}), *cbs], out, resume, config, progress, desc='self-VKD',
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c037
@@ -444,12 +448,12 @@ def train_collab(peers: list, data: DataBundle,
         if len(gens) != M: raise ValueError(f"{M} peers need {M} generators, got {len(gens)}")
         for g in gens: check_knowledge(g, data, dev)
     noise = torch.Generator().manual_seed(seed + 104729)
-    step = collab_step(peers, names, gens, w, tau, warmup, dml, noise)
+    step = collab_step(peers, names, [shard_knowledge(g) for g in gens], w, tau, warmup, dml, noise)
     if config is None:
         config = dict(mode=mode, weights=w, tau=tau, warmup=warmup, epochs=epochs,
                       peers=[getattr(p, 'name', type(p).__name__) for p in peers], **learner_kw)
     cotrain = [CoTrain(dict(zip(names, gens)))] if vkd else []
-    return fit(dict(zip(names, peers)), step, data, epochs, [*cotrain, *cbs], out, resume, config, progress, desc=mode,
+    return fit(dict(zip(names, peers)), step, data, epochs, [*distributed_cbs(dev), *cotrain, *cbs], out, resume, config, progress, desc=mode,
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c041
