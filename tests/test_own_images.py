@@ -77,3 +77,21 @@ def test_tutorial_runs():
     from nbdev.test import test_nb
     ok, secs = test_nb(Path(__file__).resolve().parents[1]/'nbs'/'tutorials'/'own_images.ipynb', showerr=True)
     assert ok
+
+def test_tv_teacher_and_student_under_torchrun(tmp_path, folder, run_env):
+    "The same chain with 2 gloo processes: a tv:resnet18 teacher from a weights file co-trains its generator, then a vkd student."
+    import subprocess, sys
+    from pathlib import Path
+    torchrun = Path(sys.executable).parent/'torchrun'
+    torch.save(create_model('tv:resnet18', 3, (3, 32, 32)).net.state_dict(), tmp_path/'r18.pt')
+    data = ['--data', f'imagefolder:{folder}', '--root', tmp_path/'cache', '--device', 'cpu', '--quiet', '--seed', '1', '--batch-size', '8']
+    def run(*args):
+        r = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node', '2', '-m', 'vkd_nb.cli', *map(str, args)],
+                           env=run_env, capture_output=True, text=True, timeout=400)
+        assert r.returncode == 0, r.stderr[-3000:]
+        return json.loads(r.stdout)                      # one result: rank 0 alone prints
+    m = run('teacher', *data, '--arch', 'tv:resnet18', '--teacher-weights', tmp_path/'r18.pt', '--epochs', '1', '--refine-steps', '20',
+            '--out', tmp_path/'teacher', '--json')
+    assert m['status'] == 'completed' and (tmp_path/'teacher'/'generator.pt').exists()
+    m = run('student', *data, '--arch', 'cnn2d_8', '--mode', 'vkd', '--teacher', tmp_path/'teacher', '--epochs', '1', '--out', tmp_path/'s', '--json')
+    assert m['status'] == 'completed' and 0 <= m['test_acc'] <= 1
