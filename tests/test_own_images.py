@@ -79,7 +79,7 @@ def test_tutorial_runs():
     assert ok
 
 def test_tv_teacher_and_student_under_torchrun(tmp_path, folder, run_env):
-    "The same chain with 2 gloo processes: a tv:resnet18 teacher from a weights file co-trains its generator, then a vkd student."
+    "The same chain with 2 gloo processes: a tv:resnet18 teacher from a weights file co-trains its generator, then a vkd student on streamed data."
     import subprocess, sys
     from pathlib import Path
     torchrun = Path(sys.executable).parent/'torchrun'
@@ -93,5 +93,6 @@ def test_tv_teacher_and_student_under_torchrun(tmp_path, folder, run_env):
     m = run('teacher', *data, '--arch', 'tv:resnet18', '--teacher-weights', tmp_path/'r18.pt', '--epochs', '1', '--refine-steps', '20',
             '--out', tmp_path/'teacher', '--json')
     assert m['status'] == 'completed' and (tmp_path/'teacher'/'generator.pt').exists()
-    m = run('student', *data, '--arch', 'cnn2d_8', '--mode', 'vkd', '--teacher', tmp_path/'teacher', '--epochs', '1', '--out', tmp_path/'s', '--json')
+    m = run('student', *data, '--arch', 'cnn2d_8', '--mode', 'vkd', '--teacher', tmp_path/'teacher', '--epochs', '1', '--out', tmp_path/'s', '--json',
+            '--loader', 'stream', '--workers', '0')              # streamed from the files, each rank reading its shard
     assert m['status'] == 'completed' and 0 <= m['test_acc'] <= 1

@@ -428,6 +428,10 @@ class StreamLoader:
         idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
         batches = [idx[i*self.bs:(i+1)*self.bs].tolist() for i in range(len(self))]
         wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1   # the augmentations' seed
+        yield from self._read(batches, wseed)
+    def _read(self, batches: list, wseed: int):
+        "Read `batches` (lists of indices) with the workers, augmentations seeded by `wseed`; yield them on the device."
+        if not batches: return
         dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers, generator=torch.Generator().manual_seed(wseed),
                                          pin_memory=self.device.type == 'cuda')
         with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one

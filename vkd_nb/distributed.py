@@ -10,14 +10,14 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from .core import get_device, RunFolder
-from .data import DeviceLoader
+from .data import DeviceLoader, StreamLoader
 from fastcore.basics import patch
 from .learner import Callback, Recorder, rank
 
 # %% auto #0
 __all__ = ['world_size', 'is_main', 'init_distributed', 'launch', 'all_gather_parts', 'all_gather_cat', 'all_gather_rows',
-           'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedKnowledge', 'shard_knowledge', 'DDP',
-           'distributed_cbs', 'run_folder', 'main_first']
+           'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader', 'shard_loader', 'ShardedKnowledge',
+           'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:
@@ -121,6 +121,28 @@ class ShardedLoader(DeviceLoader):
         "Each of `ts` (this rank's rows) from every rank, in the order of one process."
         return tuple(all_gather_cat(t) for t in ts)
 
+# %% ../nbs/05a_distributed.ipynb #ed564d93
+class ShardedStreamLoader(StreamLoader):
+    "Rank `rank`'s shard of each global batch of a `StreamLoader`: the same permutation; each rank reads only its own files."
+    def __init__(self, loader: StreamLoader, rank: int, world: int):
+        self.__dict__.update(loader.__dict__)     # the dataset, the statistics and the generator's state
+        self.rank, self.world, self.sizes = rank, world, (0, 0)
+    def __len__(self): return len(batch_bounds(self.n, self.bs, self.world, self.drop_last))
+    def __iter__(self):
+        idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
+        bounds = batch_bounds(self.n, self.bs, self.world, self.drop_last)
+        wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1
+        shards = [(a, e, *shard_bounds(e - a, self.world, self.rank)) for a, e in bounds]
+        batches = [idx[a:e][lo:hi].tolist() for a, e, lo, hi in shards]
+        for b, (a, e, lo, hi) in zip(self._read(batches, wseed + self.rank), shards):
+            self.sizes = (hi - lo, e - a)
+            yield b
+    def gather(self, *ts) -> tuple: return tuple(all_gather_cat(t) for t in ts)
+
+def shard_loader(loader, rank: int, world: int):
+    "The sharded version of a device-resident or streaming loader."
+    return (ShardedStreamLoader if isinstance(loader, StreamLoader) else ShardedLoader)(loader, rank, world)
+
 # %% ../nbs/05a_distributed.ipynb #e6d12ee7
 class ShardedKnowledge:
     "Wraps a source of virtual knowledge (a generator, the class-mean control): drawn for the global batch, this rank's rows returned."
@@ -164,7 +186,7 @@ class DDP(Callback):
         sync = learn.opts.get('sync_bn', False)
         if sync and learn.device.type != 'cuda':
             raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process keeps its own BatchNorm statistics)")
-        learn.train_dl, learn.test_dl = ShardedLoader(learn.train_dl, rank(), self.W), ShardedLoader(learn.test_dl, rank(), self.W)
+        learn.train_dl, learn.test_dl = shard_loader(learn.train_dl, rank(), self.W), shard_loader(learn.test_dl, rank(), self.W)
         ids = [learn.device.index if learn.device.index is not None else torch.cuda.current_device()] if learn.device.type == 'cuda' else None
         for k, m in learn.nets.items():
             if not any(p.requires_grad for p in m.parameters()): continue
