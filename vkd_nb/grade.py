@@ -12,8 +12,8 @@ __all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'TRUST_
            'cell_source', 'exercise_marker', 'exercises_of', 'strip_solutions', 'student_version', 'notebook_text',
            'build_student_version', 'build_assignments', 'check_assignments', 'grade', 'format_report', 'grading_plan',
            'instrument', 'sandbox_available', 'answer_policy', 'tampering', 'reference_values', 'feedback_text',
-           'grade_class', 'add_grade', 'default_reference', 'cmd_grade', 'add_grade_class', 'cmd_grade_class',
-           'add_assignments', 'cmd_assignments']
+           'grade_class', 'nbgrader_notebook', 'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade',
+           'add_grade_class', 'cmd_grade_class', 'add_assignments', 'cmd_assignments']
 
 # %% ../nbs/12_grade.ipynb #c006
 BEGIN_SOLUTION, END_SOLUTION = '### BEGIN SOLUTION', '### END SOLUTION'
@@ -332,7 +332,7 @@ def grade(path,                        # the notebook to grade
           reference=None,              # the instructor's solution notebook: grade against it (see below)
           expected: dict|None = None,  # `reference_values(reference)`, when already computed
           sandbox: str = 'auto',       # with a reference: 'auto' (bwrap when present), 'bwrap' or 'none'
-          memory_mb: int|None = 4096,  # with a reference: the child's address-space limit, in MiB
+          memory_mb: int|None = 6144,  # with a reference: the child's address-space limit, in MiB
          ) -> dict:
     "Run the notebook at `path` in a child process and score its exercises; returns the report (see above)."
     for k, v in (('timeout', timeout), ('total_timeout', total_timeout)):
@@ -638,7 +638,7 @@ def _limits(memory_mb, max_procs, cgroup):
         if max_procs and os.geteuid() != 0: resource.setrlimit(resource.RLIMIT_NPROC, (max_procs,) * 2)
     return set_limits
 
-def _spawn(job: dict, total_timeout: float, sandbox: str = 'auto', memory_mb: int|None = 4096, max_procs: int = 256) -> tuple:
+def _spawn(job: dict, total_timeout: float, sandbox: str = 'auto', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
     "Run a grading job in a boxed child (see above): its records, exit code, whether it was killed, its stderr's tail, whether bwrap was used."
     import threading, vkd_nb
     if sandbox not in ('auto', 'bwrap', 'none'): raise ValueError(f"sandbox must be 'auto', 'bwrap' or 'none', got {sandbox!r}")
@@ -869,6 +869,7 @@ def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None,
               for i, s in answers.items() if s is not None and answer_policy(s)]
     t0 = time.monotonic()
     recs, rc, killed, stderr, boxed = _spawn(_job(ref, plan, answers, timeout, False), total_timeout, sandbox, memory_mb)
+    if boxed and rc > 128: rc = 128 - rc               # bwrap exits with 128 + the signal that killed the child
     ran = _by_cell(recs)
     error = _run_error(ref, recs, ran, rc, killed, stderr, total_timeout)
     replaced = sorted({n for r in ran.values() for n in r.get('replaced') or []})
@@ -943,7 +944,7 @@ def grade_class(folder,                      # one folder or notebook per studen
                 out=None,                    # the CSV gradebook to write (None: do not write)
                 feedback=None,               # the folder of feedback files (default: next to `out`, `<out>-feedback`)
                 jobs: int|None = None,       # submissions graded at once (default: the cores, at most 4)
-                timeout: float = 60., total_timeout: float = 600., memory_mb: int|None = 4096, sandbox: str = 'auto',
+                timeout: float = 60., total_timeout: float = 600., memory_mb: int|None = 6144, sandbox: str = 'auto',
                 deadline: str|None = None,   # ISO date-time; a notebook modified later is marked late
                 roster=None,                 # student ids (a list, or a file with one per line): who is missing
                 progress: bool = True) -> list:
@@ -983,6 +984,42 @@ def grade_class(folder,                      # one folder or notebook per studen
             (fb/f"{s}.txt").write_text(feedback_text(r) if r else f"{s}: {next(x['notes'] for x in rows if x['student'] == s)}\n", encoding='utf-8')
     return rows
 
+# %% ../nbs/12_grade.ipynb #4c0e1f4d
+def nbgrader_notebook(nb: dict) -> dict:
+    "A solution notebook as an nbgrader source notebook (nbgrader cell metadata; hidden tests in nbgrader's hidden-test markers)."
+    plan, cells = grading_plan(nb), []
+    questions = {q['cell']: q for q in plan['questions']}
+    for i, c in enumerate(nb['cells']):
+        src, kind, cid = cell_source(c), c.get('cell_type'), c.get('id') or f'cell{i}'
+        meta = {'schema_version': 3, 'grade_id': cid, 'locked': False, 'solution': False, 'grade': False}
+        role = plan['roles'].get(i)
+        if role == 'answer': meta['solution'] = True
+        elif role == 'test':
+            m = exercise_marker(src)
+            meta.update(grade=True, locked=True, points=m['points'])
+            if m['hidden']: src = f"### BEGIN HIDDEN TESTS\n{src}\n### END HIDDEN TESTS"
+        elif i in questions: meta.update(solution=True, grade=True, points=questions[i]['points'])
+        else: meta = None
+        cell = {'cell_type': kind, 'id': cid, 'metadata': {'nbgrader': meta} if meta else {}, 'source': _lines(src)}
+        if kind == 'code': cell.update(execution_count=None, outputs=[])
+        cells.append(cell)
+    return {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'},
+                                          'language_info': {'name': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5}
+
+def export_nbgrader(dest,                                    # the nbgrader course folder to write
+                    src_dir='nbs/assignments/_solutions',    # the solution notebooks
+                   ) -> list:
+    "Write every solution notebook as an nbgrader source assignment under `dest/source/<name>/`; the notebooks written."
+    dest, out = Path(dest), []
+    for p in _solutions(src_dir):
+        try: nb = nbgrader_notebook(read_notebook(p))
+        except ValueError as e: raise ValueError(f"{p}: {e}") from None
+        d = dest/'source'/p.stem; d.mkdir(parents=True, exist_ok=True)
+        (d/p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8'); out.append(d/p.name)
+    cfg = dest/'nbgrader_config.py'
+    if not cfg.exists(): cfg.write_text("c = get_config()\nc.CourseDirectory.root = __file__.rsplit('/', 1)[0] or '.'\n", encoding='utf-8')
+    return out
+
 # %% ../nbs/12_grade.ipynb #c029
 def _seconds(v: str) -> float:
     try: x = float(v)
@@ -1010,7 +1047,7 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
 
 def _box_args(p):
     p.add_argument('--sandbox', choices=('auto', 'bwrap', 'none'), default='auto', help='run submissions in bwrap: auto (when present), bwrap (required), none')
-    p.add_argument('--memory', type=int, default=4096, metavar='MB', help='address-space limit of a submission, in MiB (default: 4096)')
+    p.add_argument('--memory', type=int, default=6144, metavar="MB", help="address-space limit of a submission, in MiB (default: 6144; Python with torch needs about 3500)")
 
 def default_reference(path) -> Path|None:
     "The reference of a submission in a course folder: the notebook of the same name in a `_solutions` folder beside it, or in `nbs/assignments/_solutions` or `_solutions` here."
@@ -1070,8 +1107,10 @@ def add_assignments(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd assignments build|check`."
     p = subparsers.add_parser('assignments', help="build the students' versions of the assignments from their solutions",
                               description="build: write the students' version of every solution notebook (solutions replaced by "
-                                          "stubs). check: exit 1 listing the students' versions that are missing or out of date.")
-    p.add_argument('action', nargs='?', choices=('build', 'check'), help='build or check')
+                                          "stubs). check: exit 1 listing the students' versions that are missing or out of date. "
+                                          "export --nbgrader DIR: write the solutions as an nbgrader source assignment.")
+    p.add_argument('action', nargs='?', choices=('build', 'check', 'export'), help='build, check, or export (with --nbgrader DIR)')
+    p.add_argument('--nbgrader', metavar='DIR', help='export: write the solutions as an nbgrader source assignment in the course folder DIR')
     p.add_argument('--src', default='nbs/assignments/_solutions', help='folder of the solution notebooks (default: nbs/assignments/_solutions)')
     p.add_argument('--dest', default='nbs/assignments', help="folder of the students' versions (default: nbs/assignments)")
     p.set_defaults(func=cmd_assignments)
@@ -1080,7 +1119,11 @@ def add_assignments(subparsers) -> argparse.ArgumentParser:
 # %% ../nbs/12_grade.ipynb #c029_1
 def cmd_assignments(args) -> int:
     "Run `vkd assignments`."
-    if args.action is None: raise ValueError("choose an action: build (write the students' versions) or check (are they up to date?)")
+    if args.action is None: raise ValueError("choose an action: build (write the students' versions), check (are they up to date?) or export --nbgrader DIR")
+    if args.action == 'export':
+        if not args.nbgrader: raise ValueError("export needs --nbgrader DIR: the nbgrader course folder to write")
+        for p in export_nbgrader(args.nbgrader, args.src): print(f"wrote {p}")
+        return 0
     if args.action == 'build':
         for p in build_assignments(args.src, args.dest): print(f"wrote {p}")
         return 0
