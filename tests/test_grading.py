@@ -1,7 +1,7 @@
 """Grading against the instructor's copy (`vkd grade --reference`): every way we know to forge a score gets the true
 score; hidden tests and partial credit; the box (bwrap, or none) and its limits; `vkd grade-class` on a class of
 five made-up students."""
-import csv, json, os, re, shutil, time
+import csv, json, os, re, shutil, subprocess, time
 from pathlib import Path
 import pytest
 from conftest import ROOT
@@ -187,3 +187,26 @@ def test_grade_class_of_five(tmp_path):
     assert sorted(p.name for p in fb.iterdir()) == [f'{s}.txt' for s in ('ada', 'bob', 'cy', 'dee', 'eve', 'fay')]
     assert 'not implemented yet' in (fb/'bob.txt').read_text() and 'timed out' in (fb/'dee.txt').read_text()
     assert 'no submission' in (fb/'fay.txt').read_text()
+
+@pytest.mark.parametrize('box', ['none', pytest.param('bwrap', marks=pytest.mark.skipif(not sandbox_available(), reason='no bwrap'))])
+def test_forking_is_capped_and_cleaned_up(box):
+    "A child that forks without end hits the process cap (a pids cgroup as root, RLIMIT_NPROC otherwise); all its processes die with it."
+    import vkd_nb.grade as G
+    src = ('import os, time\npids = []\ntry:\n    for _ in range(400):\n        p = os.fork()\n        if p == 0:\n            time.sleep(60); os._exit(0)\n'
+           '        pids.append(p)\nexcept OSError: pass\nassert len(pids) < 400, len(pids)\ntest_eq(pids, [])\n')
+    job = {'cells': [{'index': 0, 'role': 'setup', 'code': G.instrument(src, '<cell 1>').hex()}], 'timeout': 30, 'reference': False}
+    t0 = time.monotonic()
+    recs, rc, killed, stderr, boxed = G._spawn(job, 60, box, max_procs=128)
+    assert time.monotonic() - t0 < 30 and boxed == (box == 'bwrap')
+    cell = [r for r in recs if r.get('cell') == 0][0]
+    assert cell['ok'] and cell['checks'][0]['value'] is True, cell          # fork failed before 400 children
+    pids = [int(x['num']) for x in cell['checks'][1]['value']['seq']]
+    assert pids
+    if box == 'none':                                                        # (in bwrap they are numbered in its own namespace)
+        time.sleep(0.5)
+        alive = []
+        for p in pids:                                                       # gone, or a zombie waiting for init
+            try: state = Path(f'/proc/{p}/stat').read_text().rsplit(')', 1)[1].split()[0]
+            except (OSError, IndexError): continue
+            if state != 'Z': alive.append((p, state))
+        assert not alive, alive

@@ -958,6 +958,7 @@ def grade_class(folder,                      # one folder or notebook per studen
         ids = Path(roster).read_text(encoding='utf-8').split() if isinstance(roster, (str, Path)) else list(roster)
         for s in ids: subs.setdefault(s, None)
     when = datetime.datetime.fromisoformat(deadline).timestamp() if deadline else None
+    if progress: print(f"running the reference {reference} for the expected values...", file=sys.stderr, flush=True)
     expected = reference_values(reference, max(timeout, 120.), max(total_timeout, 900.), sandbox)
     def one(student, nb):
         if nb is None: return student, None, _row(student, None, plan, 'missing', 'no submission')
