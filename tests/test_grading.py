@@ -111,7 +111,7 @@ def test_answers_that_call_the_library(tmp_path, expected):
                'retemper': 'import vkd_nb.core as ref\nretemper = lambda p, tau: ref.soften(p.log(), tau)'}
     r = g(submission(tmp_path, answers=answers), expected)
     assert r['total'] == 0, scores(r)
-    assert any('`soften` is not a function of its answer cell' in n for n in r['tampering'])
+    assert any('`soften` is not a function defined in its answer cell' in n for n in r['tampering'])
     assert 'not available to your answer' in r['exercises'][1]['error'], r['exercises'][1]['error']
     # reaching past the guards: a fresh copy of the module, the grader's frames, the reference's file
     answers = {'soften': 'import importlib, vkd_nb.core\ndef soften(logits, tau=1.):\n    return importlib.reload(vkd_nb.core).soften(logits, tau)',

@@ -370,7 +370,7 @@ def format_report(report: dict,        # a report of `grade`
     lines = [report['notebook']]
     if rows: lines.append(format_table(rows, [('#', 'n'), ('exercise', 'name'), ('points', 'score'), ('result', 'result')], right=('n', 'score')))
     else: lines.append('no exercises (no cell starts with `#| exercise: N NAME points=P`)')
-    for s in report['setup_errors']: lines.append(f"setup: cell {s['cell']} failed: {_short(s['error'], width)}")
+    for s in report['setup_errors']: lines.append(f"{s.get('kind', 'setup')}: cell {s['cell']} failed: {_short(s['error'], width)}")
     if report['error']: lines.append(f"error: {report['error']}")
     for n in report.get('tampering') or []: lines.append(f"ignored: {n}")
     for q in report.get('questions') or []: lines.append(f"to grade by hand: {q['name']} (cell {q['cell']}, {q['points']:g} points)")
@@ -515,7 +515,8 @@ def _own_code(ns: dict, names: dict) -> list:
         try: code = inspect.unwrap(f).__code__ if callable(f) else None
         except (ValueError, AttributeError): code = None
         if isinstance(code, types.CodeType) and code.co_filename == where: continue
-        def stub(*a, _n=n, **k): raise RuntimeError(f"`{_n}` must be a function written in its answer cell, not {type(f).__name__} from elsewhere")
+        what = 'is not defined (did its answer cell fail?)' if f is None else f"must be a function written in its answer cell, not {type(f).__name__} from elsewhere"
+        def stub(*a, _n=n, _w=what, **k): raise RuntimeError(f"`{_n}` {_w}")
         ns[n], _ = stub, bad.append(n)
     return bad
 
@@ -873,7 +874,7 @@ def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None,
     ran = _by_cell(recs)
     error = _run_error(ref, recs, ran, rc, killed, stderr, total_timeout)
     replaced = sorted({n for r in ran.values() for n in r.get('replaced') or []})
-    notes += [f"`{n}` is not a function of its answer cell (an alias of the library's, or none): it was not trusted" for n in replaced]
+    notes += [f"`{n}` is not a function defined in its answer cell (an alias, or undefined): it was not used" for n in replaced]
     exercises = []
     for ex in plan['exercises']:
         cases = []
@@ -884,7 +885,7 @@ def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None,
         first = next((f for c in cases for f in c['failures']), None)
         exercises.append({'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': score, 'passed': not first,
                           'error': first, 'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3), 'cases': cases})
-    setup_errors = [{'cell': i + 1, 'error': r['error']} for i, r in sorted(ran.items()) if not r.get('ok') and plan['roles'].get(i) == 'answer']
+    setup_errors = [{'cell': i + 1, 'error': r['error'], 'kind': 'answer'} for i, r in sorted(ran.items()) if not r.get('ok') and plan['roles'].get(i) == 'answer']
     status = _status(error, killed, rc, ran, recs)
     return {'notebook': str(path), 'reference': str(reference), 'exercises': exercises,
             'questions': [{**q, 'cell': q['cell'] + 1, 'score': None} for q in plan['questions']],
@@ -910,7 +911,16 @@ def feedback_text(report: dict) -> str:
         fails = [(c, f) for c in e.get('cases', []) for f in c['failures']]
         if not fails: continue
         lines.append(f"\nexercise {e['number']} {e['name']}: {e['score']:g}/{e['points']:g}")
-        for c, f in fails: lines.append(f"  {'hidden test' if c['hidden'] else 'cell ' + str(c['cell'])}: {_short(f, 200)}")
+        groups = {}                                   # the same reason on several lines: said once
+        for c, f in fails:
+            m = re.match(r'(?:line|hidden test) (\d+): (.*)$', f, re.S)
+            at, why = (m[1], m[2]) if m else ('', f)
+            why = re.sub(r' \((?:answer )?cell \d+, line \d+\)', '', why)
+            groups.setdefault(('hidden test' if c['hidden'] else f"cell {c['cell']} line", why), []).append(at)
+        for (where, why), at in groups.items():
+            nums = list(dict.fromkeys(a for a in at if a))
+            checks = f" ({len(at)} checks)" if len(at) > 1 else ''
+            lines.append(f"  {where}{'s' if len(nums) > 1 else ''} {', '.join(nums)}{checks}: {_short(why, 200)}")
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/12_grade.ipynb #d86a35eb
