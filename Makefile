@@ -8,7 +8,7 @@ SYNCED  := vkd_nb nbs README.md
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps
+.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,7 +36,7 @@ check-sync: install
 test-nbs: install
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
-test: check-sync test-nbs browser-deps
+test: check-sync test-nbs browser-deps sandbox-deps
 	$(BIN)/python -m pytest tests/ -q -ra
 
 # Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine).
@@ -58,3 +58,9 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's bubblewrap: `vkd grade` boxes each submission in it (no files outside its folder, no network); the tests use it.
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { echo "installing Debian's bubblewrap for the grader's sandbox"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq bubblewrap >/dev/null; }

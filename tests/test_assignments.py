@@ -1,5 +1,5 @@
-"""The course assignments and their grader: every solution scores full marks, every stub (and every empty answer)
-fails each of its exercises, the students' versions are built from the solutions; `vkd grade` on notebooks that
+"""The course assignments and their grader: graded against its solution (the instructor's copy), every solution
+scores full marks, every stub (and every empty answer) scores 0 in each of its exercises, the students' versions are built from the solutions; `vkd grade` on notebooks that
 crash or loop, and its output."""
 import argparse, contextlib, io, json, os, re, shutil, time
 from concurrent.futures import ThreadPoolExecutor
@@ -7,40 +7,29 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from vkd_nb.grade import (grade, build_assignments, check_assignments, read_notebook, exercises_of, exercise_marker, cell_source,
-                          strip_solutions, notebook_text, add_grade, add_assignments, BEGIN_SOLUTION)
+                          strip_solutions, notebook_text, add_grade, add_assignments, BEGIN_SOLUTION, reference_values, student_version)
 
 SOL, STU = ROOT/'nbs'/'assignments'/'_solutions', ROOT/'nbs'/'assignments'
 NAMES = ['01_softmax_temperature.ipynb', '02_kd_term.ipynb', '03_generator_gan.ipynb', '04_student_vkd.ipynb', '05_self_collab.ipynb']
 
 def with_empty_answers(name, dest):
-    """The students' version of `name`, then a second round in the same notebook: every cell holding a solution runs
-    again with `pass` in place of the solution (the functions now return None), then every exercise's tests again,
-    as exercise 100 + N. (One run instead of two keeps the tests fast; the assignments' cells that hold solutions
-    only define functions.)"""
-    sol, nb = read_notebook(SOL/name), read_notebook(STU/name)
-    code = lambda src: {'cell_type': 'code', 'metadata': {}, 'execution_count': None, 'outputs': [], 'source': src}
-    for c in sol['cells']:
-        src = cell_source(c)
-        if c['cell_type'] == 'code' and BEGIN_SOLUTION in src and exercise_marker(src) is None:
-            nb['cells'].append(code(strip_solutions(src, ('pass',))))
-    for c in sol['cells']:
-        src = cell_source(c)
-        if c['cell_type'] == 'code' and (m := exercise_marker(src)):
-            nb['cells'].append(code(re.sub(r'^#\|\s*exercise:.*$', f"#| exercise: {100 + m['number']} {m['name']}-empty points={m['points']}",
-                                           src, count=1, flags=re.M)))
-    dest.write_text(notebook_text(nb))
+    "The students' version of `name` with every solution replaced by `pass` (the functions return None)."
+    dest.write_text(notebook_text(student_version(read_notebook(SOL/name), ('pass',))))
     return dest
 
 @pytest.fixture(scope='module')
 def reports(tmp_path_factory):
-    "Grade every solution, and every students' version followed by its empty answers, two at a time."
+    """Grade every solution, its students' version and its empty answers against the solution (the instructor's
+    copy), two assignments at a time; the reference runs once per assignment."""
     tmp = tmp_path_factory.mktemp('empty')
-    jobs = []
-    for n in reversed(NAMES):                  # the longest first: two workers finish together
-        jobs += [('solution', SOL/n), ('stub', with_empty_answers(n, tmp/n))]
+    def one(n):
+        exp = reference_values(SOL/n)
+        run = lambda p: grade(p, timeout=120, total_timeout=300, reference=SOL/n, expected=exp)
+        return {('solution', n): run(SOL/n), ('stub', n): run(STU/n), ('empty', n): run(with_empty_answers(n, tmp/n))}
     with ThreadPoolExecutor(2) as pool:
-        done = pool.map(lambda job: (job[0], job[1].name, grade(job[1], timeout=120, total_timeout=300)), jobs)
-        return {(kind, name): r for kind, name, r in done}
+        out = {}
+        for d in pool.map(one, list(reversed(NAMES))): out.update(d)      # the longest first: two workers finish together
+        return out
 
 def test_the_five_assignments_are_there():
     test_names = sorted(p.name for p in SOL.glob('*.ipynb'))
@@ -56,26 +45,25 @@ def test_solution_scores_full_marks(reports, name):
     r = reports['solution', name]
     failed = [(e['number'], e['name'], e['error']) for e in r['exercises'] if not e['passed']]
     assert not failed and r['total'] == r['max'] > 0, failed
-    assert r['error'] is None and r['setup_errors'] == [], (r['error'], r['setup_errors'])
+    assert r['error'] is None and r['setup_errors'] == [] and r['tampering'] == [] and r['status'] == 'ok', (r['error'], r['setup_errors'], r['tampering'])
+    assert any(c['hidden'] for e in r['exercises'] for c in e['cases']), 'each assignment has a hidden test'
     assert r['seconds'] < 60, f"{name} took {r['seconds']:.0f} s to grade: keep assignments light"
 
 @pytest.mark.parametrize('name', NAMES)
 def test_stub_fails_every_exercise(reports, name):
     r = reports['stub', name]
-    stubs = [e for e in r['exercises'] if e['number'] < 100]
-    assert stubs and sum(e['score'] for e in stubs) == 0
-    for e in stubs: assert not e['passed'] and e['error'].startswith('NotImplementedError (cell '), e
+    assert r['exercises'] and r['total'] == 0 and r['max'] == reports['solution', name]['max']
+    for e in r['exercises']: assert not e['passed'] and 'NotImplementedError' in e['error'], e
     # an untouched students' version runs from top to bottom: only the exercises' tests fail
-    assert r['error'] is None and r['setup_errors'] == [], (r['error'], r['setup_errors'])
+    assert r['error'] is None and r['tampering'] == [] and r['status'] == 'ok', (r['error'], r['tampering'])
 
 @pytest.mark.parametrize('name', NAMES)
 def test_empty_answers_fail_every_exercise(reports, name):
     "With every solution replaced by `pass` (the functions return None), no test passes."
-    r = reports['stub', name]
-    empty = [e for e in r['exercises'] if e['number'] > 100]
-    assert len(empty) == len(exercises_of(read_notebook(SOL/name)))
-    passed = [(e['number'] - 100, e['name']) for e in empty if e['passed']]
-    assert not passed, f"these tests pass on an empty answer: {passed}"
+    r = reports['empty', name]
+    assert len(r['exercises']) == len(exercises_of(read_notebook(SOL/name)))
+    scored = [(e['number'], e['name'], e['score']) for e in r['exercises'] if e['score']]
+    assert not scored, f"these exercises score on an empty answer: {scored}"
 
 def test_students_versions_are_built_from_the_solutions(tmp_path):
     built = build_assignments(SOL, tmp_path)
@@ -152,7 +140,8 @@ def test_cli_grade_text_and_json(tmp_path):
     assert 'failed: AssertionError (cell 2, line 2): wrong' in out
     code, out = _cli('grade', good, '--json', '--timeout', '5', '--total-timeout', '30')
     r = json.loads(out)
-    assert code == 0 and set(r) == {'notebook', 'exercises', 'total', 'max', 'error', 'setup_errors', 'seconds', 'timeout', 'total_timeout'}
+    assert code == 0 and set(r) == {'notebook', 'exercises', 'total', 'max', 'error', 'setup_errors', 'seconds', 'timeout', 'total_timeout', 'warning'}
+    assert 'forge' in r['warning']
     assert (r['total'], r['max'], r['error'], r['timeout'], r['total_timeout']) == (2, 3, None, 5, 30)
     assert r['exercises'] == [{'number': 1, 'name': 'one', 'points': 2, 'score': 2, 'passed': True, 'error': None, 'seconds': r['exercises'][0]['seconds']},
                               {'number': 2, 'name': 'two', 'points': 1, 'score': 0, 'passed': False,

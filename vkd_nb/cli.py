@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys
 from . import __version__
 from .core import format_table
-from .grade import add_grade, add_assignments
+from .grade import add_grade, add_grade_class, add_assignments
 
 # %% auto #0
 __all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator', 'add_teacher', 'cmd_teacher',
@@ -529,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_assignments): add(parser.subparsers)
+    for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_grade_class, add_assignments): add(parser.subparsers)
     return parser
 
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]

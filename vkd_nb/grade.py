@@ -8,10 +8,12 @@ import argparse, io, json, os, re, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'read_notebook', 'cell_source', 'exercise_marker',
-           'exercises_of', 'strip_solutions', 'student_version', 'notebook_text', 'build_student_version',
-           'build_assignments', 'check_assignments', 'grade', 'format_report', 'add_grade', 'cmd_grade',
-           'add_assignments', 'cmd_assignments']
+__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'TRUST_WARNING', 'ALLOWED_IMPORTS', 'read_notebook',
+           'cell_source', 'exercise_marker', 'exercises_of', 'strip_solutions', 'student_version', 'notebook_text',
+           'build_student_version', 'build_assignments', 'check_assignments', 'grade', 'format_report', 'grading_plan',
+           'instrument', 'sandbox_available', 'answer_policy', 'tampering', 'reference_values', 'feedback_text',
+           'grade_class', 'nbgrader_notebook', 'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade',
+           'add_grade_class', 'cmd_grade_class', 'add_assignments', 'cmd_assignments']
 
 # %% ../nbs/12_grade.ipynb #c006
 BEGIN_SOLUTION, END_SOLUTION = '### BEGIN SOLUTION', '### END SOLUTION'
@@ -19,7 +21,7 @@ CODE_STUB = ('# YOUR CODE HERE', 'raise NotImplementedError()')   # what replace
 ANSWER_STUB = ('YOUR ANSWER HERE',)                                # ... and in markdown
 _MARKER = re.compile(r'^#\|\s*exercise\b')
 _EXERCISE = re.compile(r'^#\|\s*exercise:\s*(?P<number>\d+)\s+(?P<name>[A-Za-z0-9_.\-]+)'
-                       r'(?:\s+points\s*=\s*(?P<points>\d+(?:\.\d*)?))?\s*$')
+                       r'(?:\s+points\s*=\s*(?P<points>\d+(?:\.\d*)?))?(?P<hidden>\s+hidden)?\s*$')
 
 def read_notebook(path) -> dict:
     "The notebook at `path` as a dict; a clear error when it is missing or is not a notebook."
@@ -40,30 +42,29 @@ def _num(x: str):
     v = float(x); return int(v) if v.is_integer() else v
 
 def exercise_marker(src: str) -> dict|None:
-    "The `#| exercise: N NAME points=P` marker of a code cell's source as a dict, or None."
+    "The `#| exercise: N NAME points=P [hidden]` marker of a code cell's source as a dict, or None."
     found = [l.strip() for l in src.splitlines() if _MARKER.match(l.strip())]
     if not found: return None
     if len(found) > 1: raise ValueError(f"a cell has {len(found)} exercise markers; one cell tests one exercise: {found}")
     m = _EXERCISE.match(found[0])
-    if m is None: raise ValueError(f"cannot read the exercise marker {found[0]!r}: write it as `#| exercise: N NAME points=P`")
+    if m is None: raise ValueError(f"cannot read the exercise marker {found[0]!r}: write it as `#| exercise: N NAME points=P` (and `hidden` for a hidden test)")
     points = _num(m['points']) if m['points'] else 1
     if points <= 0: raise ValueError(f"exercise {m['number']} ({m['name']}) must be worth more than 0 points")
-    return {'number': int(m['number']), 'name': m['name'], 'points': points}
+    return {'number': int(m['number']), 'name': m['name'], 'points': points, 'hidden': bool(m['hidden'])}
 
 # %% ../nbs/12_grade.ipynb #c006_1
 def exercises_of(nb: dict) -> list:
-    "The notebook's exercises, by number: number, name, points and the indices of their test cells."
+    "The notebook's exercises, by number: number, name, points (the sum of its test cells') and the indices of their test cells."
     exs = {}
     for i, c in enumerate(nb['cells']):
         if c.get('cell_type') != 'code': continue
         try: m = exercise_marker(cell_source(c))
         except ValueError as e: raise ValueError(f"cell {i + 1}: {e}") from None
         if m is None: continue
-        ex = exs.setdefault(m['number'], {**m, 'cells': []})
-        if (ex['name'], ex['points']) != (m['name'], m['points']):
-            raise ValueError(f"cell {i + 1}: exercise {m['number']} is called {ex['name']} (points={ex['points']}) in cell "
-                             f"{ex['cells'][0] + 1} but {m['name']} (points={m['points']}) here")
-        ex['cells'].append(i)
+        ex = exs.setdefault(m['number'], {'number': m['number'], 'name': m['name'], 'points': 0, 'cells': []})
+        if ex['name'] != m['name']:
+            raise ValueError(f"cell {i + 1}: exercise {m['number']} is called {ex['name']} in cell {ex['cells'][0] + 1} but {m['name']} here")
+        ex['cells'].append(i); ex['points'] = _num(str(ex['points'] + m['points']))
     return [exs[n] for n in sorted(exs)]
 
 # %% ../nbs/12_grade.ipynb #c011
@@ -97,11 +98,12 @@ def student_version(nb: dict,                       # a solution notebook
                     stub: tuple = CODE_STUB,        # what replaces a code solution
                     answer: tuple = ANSWER_STUB,    # what replaces a markdown (prose) solution
                    ) -> dict:
-    "The students' version of a solution notebook: solutions replaced by stubs, outputs and metadata cleared."
+    "The students' version of a solution notebook: solutions replaced by stubs, hidden tests left out, outputs and metadata cleared."
     exercises_of(nb)                                # fail on malformed markers
     cells = []
     for i, c in enumerate(nb['cells']):
         src, kind = cell_source(c), c.get('cell_type')
+        if kind == 'code' and (exercise_marker(src) or {}).get('hidden'): continue      # hidden tests stay with the instructor
         if kind == 'code' and exercise_marker(src) is not None and _has_solution(src):
             raise ValueError(f"cell {i + 1} tests an exercise but holds a solution block: keep solutions out of test cells")
         try: new = strip_solutions(src, stub if kind == 'code' else answer, indent=kind == 'code') if _has_solution(src) else src
@@ -168,7 +170,7 @@ class _Sink(io.TextIOBase):
 def _summary(e: BaseException, tb) -> str:
     "One-line description of an exception: type, message, and where in the notebook it was raised."
     import traceback
-    where = [f for f in traceback.extract_tb(tb) if f.filename.startswith('<cell ')]
+    where = [f for f in traceback.extract_tb(tb) if f.filename.startswith(('<cell ', '<answer cell '))]
     loc = f" ({where[-1].filename[1:-1]}, line {where[-1].lineno})" if where else ''    # first: long messages get cut
     msg = str(e).strip()
     if isinstance(e, NotImplementedError) and not msg: msg = 'not implemented yet'
@@ -321,15 +323,23 @@ def _score_exercise(ex: dict, ran: dict, error: str|None, setup_errors: list) ->
             'passed': not errs, 'error': msg, 'seconds': round(secs, 3)}
 
 # %% ../nbs/12_grade.ipynb #c7d433a5
+TRUST_WARNING = ("graded without a reference: the markers, points and tests are the submission's own, "
+                 "so a student can forge this score; give the instructor's copy with --reference")
+
 def grade(path,                        # the notebook to grade
           timeout: float = 60.,        # seconds each cell may run
           total_timeout: float = 600., # seconds the whole notebook may run
+          reference=None,              # the instructor's solution notebook: grade against it (see below)
+          expected: dict|None = None,  # `reference_values(reference)`, when already computed
+          sandbox: str = 'auto',       # with a reference: 'auto' (bwrap when present), 'bwrap' or 'none'
+          memory_mb: int|None = 6144,  # with a reference: the child's address-space limit, in MiB
          ) -> dict:
     "Run the notebook at `path` in a child process and score its exercises; returns the report (see above)."
     for k, v in (('timeout', timeout), ('total_timeout', total_timeout)):
         if not isinstance(v, (int, float)) or not v > 0: raise ValueError(f"{k} must be a number of seconds > 0, got {v!r}")
     path = Path(path)
     nb = read_notebook(path)
+    if reference is not None: return _grade_reference(path, nb, reference, expected, timeout, total_timeout, sandbox, memory_mb)
     try: exercises = exercises_of(nb)
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
     kind = {i: ex['number'] for ex in exercises for i in ex['cells']}
@@ -343,7 +353,7 @@ def grade(path,                        # the notebook to grade
     out = [_score_exercise(ex, ran, error, setup_errors) for ex in exercises]
     return {'notebook': str(path), 'exercises': out, 'total': sum(e['score'] for e in out), 'max': sum(e['points'] for e in out),
             'error': error, 'setup_errors': setup_errors, 'seconds': round(time.monotonic() - t_start, 3),
-            'timeout': timeout, 'total_timeout': total_timeout}
+            'timeout': timeout, 'total_timeout': total_timeout, 'warning': TRUST_WARNING}
 
 # %% ../nbs/12_grade.ipynb #c018
 def _short(msg: str, n: int = 110) -> str:
@@ -360,10 +370,666 @@ def format_report(report: dict,        # a report of `grade`
     lines = [report['notebook']]
     if rows: lines.append(format_table(rows, [('#', 'n'), ('exercise', 'name'), ('points', 'score'), ('result', 'result')], right=('n', 'score')))
     else: lines.append('no exercises (no cell starts with `#| exercise: N NAME points=P`)')
-    for s in report['setup_errors']: lines.append(f"setup: cell {s['cell']} failed: {_short(s['error'], width)}")
+    for s in report['setup_errors']: lines.append(f"{s.get('kind', 'setup')}: cell {s['cell']} failed: {_short(s['error'], width)}")
     if report['error']: lines.append(f"error: {report['error']}")
-    lines.append(f"total: {report['total']:g}/{report['max']:g}")
+    for n in report.get('tampering') or []: lines.append(f"ignored: {n}")
+    for q in report.get('questions') or []: lines.append(f"to grade by hand: {q['name']} (cell {q['cell']}, {q['points']:g} points)")
+    if report.get('warning'): lines.append(f"warning: {report['warning']}")
+    lines.append(f"total: {report['total']:g}/{report['max']:g}" + (f" (+ {report['manual_max']:g} to grade by hand)" if report.get('manual_max') else ''))
     return '\n'.join(lines)
+
+# %% ../nbs/12_grade.ipynb #37f90c7d
+_FORBID = re.compile(r'^#\|\s*forbid:\s*(.*)$')
+_QPOINTS = re.compile(r'<!--\s*points\s*[=:]\s*(\d+(?:\.\d*)?)\s*-->')
+
+def _forbidden(src: str) -> list:
+    out = []
+    for l in src.splitlines():
+        m = _FORBID.match(l.strip())
+        if m: out += m[1].split()
+    return out
+
+def grading_plan(nb: dict) -> dict:
+    "The roles of a reference notebook's cells (setup, answer, test, question), its exercises, questions and forbidden names."
+    exercises = exercises_of(nb)
+    ex_of = {i: ex for ex in exercises for i in ex['cells']}
+    roles, questions = {}, []
+    for i, c in enumerate(nb['cells']):
+        src, kind = cell_source(c), c.get('cell_type')
+        if kind == 'markdown' and _has_solution(src):
+            m = _QPOINTS.search(src)
+            questions.append({'name': f"Q{len(questions) + 1}", 'cell': i, 'points': _num(m[1]) if m else 1})
+        if kind != 'code' or 'eval:false' in _directives(src): continue
+        if i in ex_of: roles[i] = 'test'
+        elif _has_solution(src): roles[i] = 'answer'
+        else: roles[i] = 'setup'
+    forbid_of, pending = {}, []                 # an answer cell belongs to the exercise whose first test cell follows it
+    for i in sorted(roles):
+        if roles[i] == 'answer': pending.append(i)
+        elif roles[i] == 'test':
+            for j in pending: forbid_of[j] = sorted(set(n for k in ex_of[i]['cells'] for n in _forbidden(cell_source(nb['cells'][k]))))
+            pending = []
+    return {'exercises': exercises, 'questions': questions, 'roles': roles, 'forbid': forbid_of}
+
+# %% ../nbs/12_grade.ipynb #1759d828
+import ast, marshal
+
+_CHECKS = ('test_close', 'test_eq', 'test_fail')
+
+def _thunk(e): return ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]), body=e)
+
+class _Checks(ast.NodeTransformer):
+    "Rewrites the checks of a test cell into calls of `__vkd_check__` (see `instrument`)."
+    def _call(self, node, kind, value, spec):
+        new = ast.Call(func=ast.Name('__vkd_check__', ast.Load()),
+                       args=[ast.Constant(kind), ast.Constant(node.lineno), _thunk(value), _thunk(spec)], keywords=[])
+        return ast.copy_location(new, node)
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f, kw = node.func, {k.arg: k.value for k in node.keywords}
+        if not (isinstance(f, ast.Name) and f.id in _CHECKS): return node
+        arg = lambda n, name, default: node.args[n] if len(node.args) > n else kw.get(name, default)
+        first = arg(0, 'f' if f.id == 'test_fail' else 'a', None)
+        if first is None: raise ValueError(f"line {node.lineno}: {f.id} without its first argument")
+        if f.id == 'test_close': return self._call(node, 'close', first, arg(2, 'eps', ast.Constant(1e-5)))
+        if f.id == 'test_eq': return self._call(node, 'eq', first, ast.Constant(None))
+        spec = ast.Tuple([kw.get('exc', ast.Name('Exception', ast.Load())), kw.get('contains', ast.Constant(''))], ast.Load())
+        return self._call(node, 'fail', first, spec)
+    def visit_Assert(self, node):
+        self.generic_visit(node)
+        return ast.copy_location(ast.Expr(self._call(node, 'true', node.test, ast.Constant(None))), node)
+
+def instrument(src: str,          # a test cell's source
+               filename: str,     # the name its code gets (shown in error messages)
+              ) -> bytes:
+    "The test cell `src` compiled with its checks rewritten to only compute the answer's values; marshalled code."
+    tree = ast.fix_missing_locations(_Checks().visit(ast.parse(_runnable(src))))
+    return marshal.dumps(compile(tree, filename, 'exec'))
+
+# %% ../nbs/12_grade.ipynb #01baa32b
+def _enc(v, depth: int = 0):
+    "A value of a check as plain JSON data (tensors and arrays: shape, dtype, numbers as float64)."
+    if depth > 20: return {'repr': '...'}
+    if v is None or isinstance(v, (bool, str)): return v
+    if isinstance(v, (int, float)): return {'num': float(v)}
+    mod = type(v).__module__.split('.')[0]
+    if mod in ('torch', 'numpy') and hasattr(v, 'shape') and not isinstance(v, tuple):
+        import torch
+        t = torch.as_tensor(v).detach().cpu()
+        return {'tensor': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''), 'data': t.double().flatten().tolist()}
+    if isinstance(v, (list, tuple)): return {'seq': [_enc(x, depth + 1) for x in v]}
+    if isinstance(v, dict): return {'map': {str(k): _enc(x, depth + 1) for k, x in v.items()}}
+    if mod in ('numpy',) and hasattr(v, 'item'): return {'num': float(v.item())}
+    return {'repr': f"{type(v).__module__}.{type(v).__qualname__}: " + repr(v)[:200]}
+
+def _reseed(i: int) -> None:
+    "Seed `random`, numpy and torch (if imported) from a cell's position."
+    import random; random.seed(i)
+    if 'numpy' in sys.modules: sys.modules['numpy'].random.seed(i)
+    if 'torch' in sys.modules: sys.modules['torch'].manual_seed(i)
+
+def _from_answer(frame, name: str, forbid_of: dict) -> bool:
+    "Is code of an answer cell that may not use `name` on the call stack of `frame`?"
+    while frame is not None:
+        if name in forbid_of.get(frame.f_code.co_filename, ()): return True
+        frame = frame.f_back
+    return False
+
+def _guard(name: str, fn, answering: list, forbid_of: dict):
+    "`fn` wrapped so that it raises while an answer cell that may not use it runs, or when such a cell's code calls it."
+    import functools
+    @functools.wraps(fn)
+    def guarded(*a, **k):
+        if name in forbid_of.get(answering[0], ()) or _from_answer(sys._getframe(1), name, forbid_of):
+            raise RuntimeError(f"{name} is not available to your answer here: write it yourself")
+        return fn(*a, **k)
+    guarded.__vkd_guard__ = True
+    return guarded
+
+def _install_guards(names: list, answering: list, forbid_of: dict, done: dict) -> None:
+    "Replace each library function in `names` (and every vkd_nb module's reference to it) by its guard."
+    import importlib
+    for name in names:
+        if name not in done:
+            parts = name.split('.')
+            for n in range(len(parts) - 1, 0, -1):
+                try: obj = importlib.import_module('.'.join(parts[:n])); break
+                except ImportError: continue
+            else: raise ValueError(f"#| forbid: cannot import a module of {name}")
+            for p in parts[n:-1]: obj = getattr(obj, p)
+            fn = getattr(obj, parts[-1])
+            done[name] = (obj, parts[-1], fn, _guard(name, fn, answering, forbid_of))
+        obj, attr, fn, g = done[name]
+        setattr(obj, attr, g)
+        for mod in [m for k, m in list(sys.modules.items()) if k.split('.')[0] == 'vkd_nb' and m is not None]:
+            for k, v in list(vars(mod).items()):
+                if v is fn: setattr(mod, k, g)
+
+# %% ../nbs/12_grade.ipynb #0c1d9634
+def _own_code(ns: dict, names: dict) -> list:
+    "Replace each name in `names` (name: its answer cell's file name) that is not a function compiled there by one that raises; those names."
+    import inspect, types
+    bad = []
+    for n, where in names.items():
+        f = ns.get(n)
+        try: code = inspect.unwrap(f).__code__ if callable(f) else None
+        except (ValueError, AttributeError): code = None
+        if isinstance(code, types.CodeType) and code.co_filename == where: continue
+        what = 'is not defined (did its answer cell fail?)' if f is None else f"must be a function written in its answer cell, not {type(f).__name__} from elsewhere"
+        def stub(*a, _n=n, _w=what, **k): raise RuntimeError(f"`{_n}` {_w}")
+        ns[n], _ = stub, bad.append(n)
+    return bad
+
+def _check_value(kind: str, value, spec, reference: bool) -> dict:
+    "Run one check: the answer's value (encoded) and, in the reference run, the expected side's options."
+    if kind == 'fail':
+        f = value()
+        try: f(); out = {'raised': None}
+        except Exception as e: out = {'raised': [c.__name__ for c in type(e).__mro__], 'msg': str(e)[:500]}
+    else:
+        v = value()
+        out = {'value': _enc(bool(v) if kind == 'true' else v)}
+    if reference and kind in ('close', 'fail'):
+        s = spec()
+        out['spec'] = float(s) if kind == 'close' else [getattr(s[0], '__name__', str(s[0])), str(s[1])]
+    return out
+
+# %% ../nbs/12_grade.ipynb #1e9d0e22
+def _grade_child(fd: int) -> None:
+    "Run a reference grading job read from stdin (in the child process); one JSON line per cell to file descriptor `fd`."
+    import faulthandler, linecache
+    job = json.loads(sys.stdin.read())
+    faulthandler.enable()
+    out = os.fdopen(fd, 'w', encoding='utf-8', buffering=1)
+    def emit(**rec): out.write(json.dumps(rec) + '\n'); out.flush()
+    limit, armed, reference = float(job['timeout']), [False], job['reference']
+    def on_alarm(signum, frame):
+        if armed[0]: armed[0] = False; raise _CellTimeout()
+    signal.signal(signal.SIGALRM, on_alarm)
+    ns = {'__name__': '__main__', '__builtins__': __builtins__, 'display': lambda *a, **k: None}
+    answering, guards, answer_names, forbid_of = [None], {}, {}, {}
+    sys.stdout = sys.stderr = _Sink()
+    for cell in job['cells']:
+        i, role, checks = cell['index'], cell['role'], []
+        name = f"<{'answer ' if role == 'answer' else ''}cell {i + 1}>"
+        answer_names.update({n: name for n in cell.get('names', [])})
+        if cell.get('forbid'): forbid_of[name] = set(cell['forbid'])
+        emit(start=i)
+        def check(kind, line, value, spec, _c=checks):
+            try: rec = _check_value(kind, value, spec, reference)
+            except _CellTimeout: raise
+            except BaseException as e: rec = {'error': _summary(e, e.__traceback__)}
+            _c.append({'kind': kind, 'line': line, **rec})
+        err, timed_out, replaced, t0 = None, False, [], time.monotonic()
+        try:
+            if role != 'answer': code = marshal.loads(bytes.fromhex(cell['code'])); replaced = _own_code(ns, answer_names) if role == 'test' else []
+            else:
+                linecache.cache[name] = (len(cell['source']), None, cell['source'].splitlines(keepends=True), name)
+                code = compile(cell['source'], name, 'exec')
+            if role == 'answer': _install_guards(sorted(set().union(*forbid_of.values())), answering, forbid_of, guards); answering[0] = name
+            else: _reseed(i)
+            ns['__vkd_check__'] = check
+            armed[0] = True; signal.setitimer(signal.ITIMER_REAL, limit)
+            try: exec(code, ns)
+            finally: armed[0], answering[0] = False, None; signal.setitimer(signal.ITIMER_REAL, 0)
+        except _CellTimeout: timed_out, err = True, f"timed out after {limit:g} s"
+        except BaseException as e: err = _summary(e, e.__traceback__)
+        emit(cell=i, role=role, ok=err is None, error=err, timed_out=timed_out, checks=checks, replaced=replaced,
+             seconds=round(time.monotonic() - t0, 3))
+    emit(done=True)
+    out.close()
+    os._exit(0)
+
+# %% ../nbs/12_grade.ipynb #085b18e0
+import shutil as _shutil, uuid as _uuid
+
+def sandbox_available() -> bool:
+    "Can this machine run a child in `bwrap` (the `bubblewrap` sandbox)?"
+    exe = _shutil.which('bwrap')
+    if not exe: return False
+    try: return subprocess.run([exe, '--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'],
+                               capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired): return False
+
+def _bwrap(workdir: Path, pkg_dir: Path) -> list:
+    "The `bwrap` command line that confines a child to `workdir` (read-only system, Python and `vkd_nb`; no network)."
+    cmd = [_shutil.which('bwrap'), '--die-with-parent', '--unshare-all', '--new-session', '--cap-drop', 'ALL',
+           '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--ro-bind', '/usr', '/usr']
+    for d in ('/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'):
+        if os.path.islink(d): cmd += ['--symlink', os.readlink(d), d]
+        elif os.path.isdir(d): cmd += ['--ro-bind', d, d]
+    import site
+    ro = {sys.base_prefix, sys.prefix, str(pkg_dir), *[p for p in site.getsitepackages() if os.path.isdir(p)]}
+    for d in sorted(ro):
+        if not d.startswith('/usr/'): cmd += ['--ro-bind', d, d]
+    return cmd + ['--bind', str(workdir), str(workdir), '--chdir', str(workdir), '--']
+
+def _pids_cgroup(max_pids: int):
+    "A fresh cgroup-v1 `pids` group capped at `max_pids` processes, or None where it cannot be made (not root, no controller)."
+    base = Path('/sys/fs/cgroup/pids')
+    if os.name != 'posix' or os.geteuid() != 0 or not (base/'cgroup.procs').exists(): return None
+    try:
+        g = base/f'vkd-grade-{_uuid.uuid4().hex[:12]}'; g.mkdir()
+        (g/'pids.max').write_text(str(max_pids)); return g
+    except OSError: return None
+
+def _end_cgroup(g) -> None:
+    "Kill every process left in cgroup `g`, then remove it."
+    if g is None: return
+    for _ in range(50):
+        try: pids = [int(p) for p in (g/'cgroup.procs').read_text().split()]
+        except OSError: pids = []
+        if not pids: break
+        for p in pids:
+            try: os.kill(p, signal.SIGKILL)
+            except OSError: pass
+        time.sleep(0.05)
+    try: g.rmdir()
+    except OSError: pass
+
+# %% ../nbs/12_grade.ipynb #69d1538e
+def _limits(memory_mb, max_procs, cgroup):
+    "The function that sets the child's limits between fork and exec."
+    def set_limits():
+        import resource
+        if cgroup is not None: (cgroup/'cgroup.procs').write_text(str(os.getpid()))
+        if memory_mb: resource.setrlimit(resource.RLIMIT_AS, (int(memory_mb) << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20,) * 2)
+        if max_procs and os.geteuid() != 0: resource.setrlimit(resource.RLIMIT_NPROC, (max_procs,) * 2)
+    return set_limits
+
+def _spawn(job: dict, total_timeout: float, sandbox: str = 'auto', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
+    "Run a grading job in a boxed child (see above): its records, exit code, whether it was killed, its stderr's tail, whether bwrap was used."
+    import threading, vkd_nb
+    if sandbox not in ('auto', 'bwrap', 'none'): raise ValueError(f"sandbox must be 'auto', 'bwrap' or 'none', got {sandbox!r}")
+    boxed = sandbox == 'bwrap' or (sandbox == 'auto' and sandbox_available())
+    if sandbox == 'bwrap' and not sandbox_available(): raise RuntimeError("sandbox='bwrap' but bwrap is missing or cannot run here (apt-get install bubblewrap)")
+    pkg = Path(vkd_nb.__file__).resolve().parent
+    with tempfile.TemporaryDirectory(prefix='vkd-box-') as work, tempfile.TemporaryFile() as errf:
+        work = Path(work).resolve()
+        env = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(work/'.mpl'),
+               'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
+               'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1'}
+        r, w = os.pipe()
+        cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import _grade_child; _grade_child(int(sys.argv[1]))', str(w)]
+        cg = _pids_cgroup(max_procs)
+        lines, killed = [], False
+        try:
+            proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf, pass_fds=(w,),
+                                    start_new_session=True, preexec_fn=_limits(memory_mb, max_procs, cg))
+            os.close(w); w = None
+            reader = threading.Thread(target=lambda: lines.extend(os.fdopen(r, 'r', encoding='utf-8', errors='replace')), daemon=True)
+            reader.start()
+            try: proc.stdin.write(json.dumps(job).encode()); proc.stdin.close()
+            except (BrokenPipeError, OSError): pass
+            try: rc = proc.wait(timeout=total_timeout)
+            except subprocess.TimeoutExpired: killed = True; _kill(proc); rc = proc.wait()
+            finally:
+                if proc.poll() is None: _kill(proc); proc.wait()
+                _end_cgroup(cg); cg = None
+            reader.join(5)
+        finally:
+            if w is not None: os.close(w)
+            _end_cgroup(cg)
+        errf.seek(0); stderr = errf.read().decode('utf-8', 'replace').strip()
+    recs = []
+    for line in list(lines):
+        try: recs.append(json.loads(line))
+        except ValueError: pass
+    return recs, rc, killed, stderr[-1500:], boxed
+
+# %% ../nbs/12_grade.ipynb #c6fa519f
+ALLOWED_IMPORTS = ('torch', 'numpy', 'math', 'functools', 'itertools', 'collections', 'typing', 'dataclasses', 'operator',
+                   'random', 'statistics', 'vkd_nb')
+_BANNED_NAMES = {'exec', 'eval', 'compile', '__import__', 'globals', 'locals', 'vars', 'getattr', 'setattr', 'delattr', 'open',
+                 'breakpoint', 'input', 'memoryview', '__builtins__'}
+
+def answer_policy(src: str) -> list:
+    "What an answer cell's source does that graded answers may not (see above): one line per breach, empty when none."
+    try: tree = ast.parse(_runnable(src))
+    except SyntaxError as e: return []                           # the cell fails when it runs: nothing to hide
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import): mods = [a.name for a in n.names]
+        elif isinstance(n, ast.ImportFrom): mods = ['.' * n.level + (n.module or '')]
+        else: mods = []
+        out += [f"line {n.lineno}: imports {m} (allowed: {', '.join(ALLOWED_IMPORTS)})" for m in mods if m.split('.')[0] not in ALLOWED_IMPORTS]
+        if isinstance(n, ast.Name) and (n.id in _BANNED_NAMES or (n.id.startswith('_') and n.id != '_')): out.append(f"line {n.lineno}: uses `{n.id}`")
+        if isinstance(n, ast.Attribute) and n.attr.startswith('_'): out.append(f"line {n.lineno}: uses `.{n.attr}`")
+        if isinstance(n, (ast.Global, ast.Nonlocal)) and isinstance(n, ast.Global): out.append(f"line {n.lineno}: uses `global`")
+    return out
+
+# %% ../nbs/12_grade.ipynb #96bad5bf
+def _first_line(src: str) -> str:
+    return next((l.strip() for l in src.splitlines() if l.strip() and not l.strip().startswith('#')), '')
+
+def _answer_names(src: str) -> list:
+    try: tree = ast.parse(_runnable(src))
+    except SyntaxError: return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+def _match_answers(ref: dict, plan: dict, sub: dict|None) -> tuple:
+    "For each answer cell of the reference, the submission's source (or None: not found); the ids the submission's answers used."
+    cells = [] if sub is None else [c for c in sub['cells'] if c.get('cell_type') == 'code']
+    by_id = {c.get('id'): c for c in cells if c.get('id')}
+    out, used = {}, set()
+    for i, role in plan['roles'].items():
+        if role != 'answer': continue
+        rc = ref['cells'][i]
+        c = by_id.get(rc.get('id'))
+        if c is None:
+            first = _first_line(strip_solutions(cell_source(rc)))
+            c = next((d for d in cells if id(d) not in used and first and _first_line(cell_source(d)) == first), None)
+        if c is not None: used.add(id(c))
+        out[i] = None if c is None else cell_source(c)
+    return out, used
+
+def tampering(ref: dict, sub: dict) -> list:
+    "What the submission changed in the test cells of the reference's students' version (deleted, changed, added): never used."
+    rel, plan = student_version(ref), grading_plan(ref)
+    released = {c.get('id'): cell_source(c) for c in rel['cells']}
+    tests = {ref['cells'][i].get('id'): released[ref['cells'][i].get('id')] for i, r in plan['roles'].items()
+             if r == 'test' and not exercise_marker(cell_source(ref['cells'][i]))['hidden']}
+    sub_code = {c.get('id'): cell_source(c) for c in sub['cells'] if c.get('cell_type') == 'code'}
+    out = []
+    for cid, src in tests.items():
+        m = exercise_marker(src); name = f"test cell {cid} (exercise {m['number']} {m['name']})"
+        if cid not in sub_code: out.append(f"{name} deleted")
+        elif sub_code[cid].strip() != src.strip(): out.append(f"{name} changed")
+    for cid, src in sub_code.items():
+        try: m = exercise_marker(src)
+        except ValueError: m = True
+        if cid not in tests and (m or any(_CHECK_CALL.search(l) for l in src.splitlines())) and cid not in {c.get('id') for c in ref['cells']}:
+            out.append(f"cell {cid} added (`{_snippet(src)}`): not run")
+    return out
+
+_CHECK_CALL = re.compile(r'^\s*#\|\s*exercise|\btest_(close|eq|fail)\s*\(')
+
+# %% ../nbs/12_grade.ipynb #41807e5e
+def _arr(v):
+    "(shape, numbers) of an encoded number or tensor, else None."
+    if isinstance(v, dict) and 'num' in v: return [], [v['num']]
+    if isinstance(v, dict) and 'tensor' in v and isinstance(v.get('data'), list): return list(v['tensor']), v['data']
+    return None
+
+def _kind_of(v) -> str:
+    "What an encoded value is, in words."
+    if isinstance(v, dict):
+        return next((w for k, w in (('tensor', 'tensor'), ('num', 'number'), ('seq', 'sequence'), ('map', 'dict')) if k in v), 'object')
+    return {type(None): 'None', bool: 'bool', str: 'string'}.get(type(v), type(v).__name__)
+
+def _differs(kind: str, got, exp, eps: float = 0.) -> str|None:
+    "Why the encoded value `got` does not match `exp` (None when it does): exactly for 'eq', within `eps` for 'close'."
+    a, b = _arr(got), _arr(exp)
+    if a is not None and b is not None:
+        (sa, da), (sb, db) = a, b
+        if sa != sb and not (len(da) == len(db) == 1 and kind == 'close'): return f"shape {tuple(sa)} differs from the expected one"
+        try: diff = max((abs(float(x) - float(y)) if x == x or y == y else 0. for x, y in zip(da, db)), default=0.)
+        except (TypeError, ValueError): return "holds something other than numbers"
+        if len(da) != len(db): return "has a different number of values"
+        if any((x != x) != (y != y) for x, y in zip(da, db)): return "has NaN where the expected value has none (or the reverse)"
+        if kind == 'close' and not diff < eps: return f"differs from the expected value by up to {diff:.3g} (tolerance {eps:g})"
+        if kind != 'close' and diff != 0: return "differs from the expected value"
+        return None
+    if isinstance(exp, dict) and isinstance(got, dict) and exp.keys() == got.keys() and ('seq' in exp or 'map' in exp):
+        if 'seq' in exp:
+            if len(got['seq']) != len(exp['seq']): return f"has {len(got['seq'])} items where {len(exp['seq'])} were expected"
+            pairs = zip(got['seq'], exp['seq'])
+        else:
+            if got['map'].keys() != exp['map'].keys(): return "has other keys than expected"
+            pairs = ((got['map'][k], exp['map'][k]) for k in exp['map'])
+        return next((d for d in (_differs(kind, g, e, eps) for g, e in pairs) if d), None)
+    if got == exp: return None
+    return f"a {_kind_of(got)} where a {_kind_of(exp)} was expected" if _kind_of(got) != _kind_of(exp) else "differs from the expected value"
+
+def _check_result(got: dict|None, exp: dict, hidden: bool) -> str|None:
+    "Why a submission's check failed (None when it passed), from its record and the reference's."
+    if got is None: return "not reached"
+    if 'error' in got: return f"raised {got['error']}"
+    if exp['kind'] == 'fail':
+        exc, contains = exp['spec']
+        if got.get('raised') is None: return f"raised no exception (expected {exc})"
+        if exc not in got['raised']: return f"raised {got['raised'][0]}, expected {exc}"
+        if contains and contains not in got.get('msg', ''): return f"the {exc} message does not say {contains!r}"
+        return None
+    if 'value' not in got: return "sent no value"
+    if exp['kind'] == 'true': return None if got['value'] is True else "the assertion is false"
+    return _differs(exp['kind'], got['value'], exp['value'], exp.get('spec') or 0.)
+
+# %% ../nbs/12_grade.ipynb #7b3c4885
+def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool) -> dict:
+    "The child's job: the cells to run, in order, with their roles."
+    cells = []
+    for i, role in plan['roles'].items():
+        src = cell_source(ref['cells'][i])
+        if role != 'answer': cells.append({'index': i, 'role': role, 'code': instrument(src, f'<cell {i + 1}>').hex()}); continue
+        if role == 'answer' and not reference:
+            src = answers.get(i)
+            if src is None or answer_policy(src): src = strip_solutions(cell_source(ref['cells'][i]))
+        names = _answer_names(strip_solutions(cell_source(ref['cells'][i]))) if role == 'answer' and not reference else []
+        cells.append({'index': i, 'role': role, 'source': _runnable(src), 'names': names, 'forbid': [] if reference else plan['forbid'].get(i, [])})
+    return {'cells': cells, 'timeout': timeout, 'reference': reference}
+
+def _by_cell(recs: list) -> dict:
+    "The first record of each cell (a forked child may repeat some)."
+    out = {}
+    for r in recs:
+        if isinstance(r, dict) and isinstance(r.get('cell'), int): out.setdefault(r['cell'], r)
+    return out
+
+def reference_values(reference,                   # the solution notebook (the instructor's copy)
+                     timeout: float = 120., total_timeout: float = 900., sandbox: str = 'auto') -> dict:
+    "Run the reference's solutions through its instrumented tests: the expected value of every check, by cell."
+    ref = read_notebook(reference); plan = grading_plan(ref)
+    if 'answer' not in plan['roles'].values(): raise ValueError(f"{reference} holds no solution (no `### BEGIN SOLUTION` in a code cell): "
+                                                                "give the instructor's solution notebook as the reference")
+    recs, rc, killed, stderr, _ = _spawn(_job(ref, plan, {}, timeout, True), total_timeout, sandbox, memory_mb=None)
+    ran = _by_cell(recs)
+    for i, role in plan['roles'].items():
+        r = ran.get(i)
+        if role == 'test' and (r is None or not r['ok'] or any('error' in c or (c['kind'] == 'true' and c.get('value') is not True) for c in r['checks'])):
+            why = 'it did not run' + (f" ({_run_error(ref, recs, ran, rc, killed, stderr, total_timeout)})" if r is None else '') if r is None or r['ok'] \
+                  else r['error']
+            bad = [c for c in (r or {}).get('checks', []) if 'error' in c or c.get('value') is False]
+            raise ValueError(f"the reference {reference} fails its own test in cell {i + 1}: " + (f"line {bad[0]['line']}: {bad[0].get('error', 'assertion false')}" if bad else why))
+    return {'sha': _sha(ref), 'cells': {i: ran[i]['checks'] for i, role in plan['roles'].items() if role == 'test'}}
+
+def _sha(nb: dict) -> str:
+    import hashlib
+    return hashlib.sha256(notebook_text({'cells': [{'s': cell_source(c), 't': c.get('cell_type')} for c in nb['cells']]}).encode()).hexdigest()[:16]
+
+# %% ../nbs/12_grade.ipynb #25671977
+def _score_cell(i: int, points, hidden: bool, exp: list, r: dict|None, not_run: str|None) -> dict:
+    "A test cell's score: its points times the share of the reference's checks the submission passed."
+    got = [] if r is None else [c for c in r.get('checks', []) if isinstance(c, dict)]
+    fails = []
+    for k, e in enumerate(exp):
+        g = got[k] if k < len(got) and got[k].get('line') == e['line'] and got[k].get('kind') == e['kind'] else None
+        why = _check_result(g, e, hidden)
+        if why == 'not reached':
+            why = 'not run: ' + not_run if r is None and not_run else ('not reached: ' + (r['error'] if r and r.get('error') else 'the cell ran differently'))
+        if why: fails.append(f"line {e['line']}: {why}" if not hidden else f"hidden test {k + 1}: {why.split(':')[0] if 'raised' in why else why}")
+    n = len(exp)
+    if n: share = (n - len(fails)) / n
+    else: share = float(r is not None and r.get('ok', False)); fails = [] if share else [(r or {}).get('error') or f"not run: {not_run}"]
+    return {'cell': i + 1, 'hidden': hidden, 'points': points, 'score': round(points * share, 4), 'checks': n,
+            'passed_checks': n - len(fails) if n else int(share), 'failures': fails}
+
+def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None, timeout: float, total_timeout: float,
+                     sandbox: str, memory_mb) -> dict:
+    "`grade` against a reference (see above)."
+    ref = read_notebook(reference); plan = grading_plan(ref)
+    if expected is None: expected = reference_values(reference, timeout, max(total_timeout, 900.), sandbox)
+    if expected['sha'] != _sha(ref): raise ValueError(f"the expected values were computed from another version of {reference}")
+    answers, _ = _match_answers(ref, plan, sub)
+    notes = [] if sub is None else tampering(ref, sub)
+    notes += [f"answer cell {ref['cells'][i].get('id')} (`{_first_line(strip_solutions(cell_source(ref['cells'][i])))}`) is missing: its stub was run"
+              for i, s in answers.items() if s is None and sub is not None]
+    notes += [f"answer cell {ref['cells'][i].get('id')} breaks the answers' policy, so its stub was run: " + '; '.join(answer_policy(s)[:3])
+              for i, s in answers.items() if s is not None and answer_policy(s)]
+    t0 = time.monotonic()
+    recs, rc, killed, stderr, boxed = _spawn(_job(ref, plan, answers, timeout, False), total_timeout, sandbox, memory_mb)
+    if boxed and rc > 128: rc = 128 - rc               # bwrap exits with 128 + the signal that killed the child
+    ran = _by_cell(recs)
+    error = _run_error(ref, recs, ran, rc, killed, stderr, total_timeout)
+    replaced = sorted({n for r in ran.values() for n in r.get('replaced') or []})
+    notes += [f"`{n}` is not a function defined in its answer cell (an alias, or undefined): it was not used" for n in replaced]
+    exercises = []
+    for ex in plan['exercises']:
+        cases = []
+        for i in ex['cells']:
+            m = exercise_marker(cell_source(ref['cells'][i]))
+            cases.append(_score_cell(i, m['points'], m['hidden'], expected['cells'][i], ran.get(i), error and error.split(':\n')[0]))
+        score = round(sum(c['score'] for c in cases), 4)
+        first = next((f for c in cases for f in c['failures']), None)
+        exercises.append({'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': score, 'passed': not first,
+                          'error': first, 'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3), 'cases': cases})
+    setup_errors = [{'cell': i + 1, 'error': r['error'], 'kind': 'answer'} for i, r in sorted(ran.items()) if not r.get('ok') and plan['roles'].get(i) == 'answer']
+    status = _status(error, killed, rc, ran, recs)
+    return {'notebook': str(path), 'reference': str(reference), 'exercises': exercises,
+            'questions': [{**q, 'cell': q['cell'] + 1, 'score': None} for q in plan['questions']],
+            'total': round(sum(e['score'] for e in exercises), 4), 'max': sum(e['points'] for e in exercises),
+            'manual_max': sum(q['points'] for q in plan['questions']), 'error': error, 'status': status, 'setup_errors': setup_errors,
+            'tampering': notes, 'sandbox': 'bwrap' if boxed else 'none', 'warning': None,
+            'seconds': round(time.monotonic() - t0, 3), 'timeout': timeout, 'total_timeout': total_timeout}
+
+def _status(error, killed, rc, ran, recs) -> str:
+    "ok, timeout, memory or crashed."
+    errs = ' '.join([error or ''] + [r.get('error') or '' for r in ran.values()] + [c.get('error', '') for r in ran.values() for c in r.get('checks', []) if isinstance(c, dict)])
+    if killed: return 'timeout'
+    if re.search(r"MemoryError|can't allocate memory|std::bad_alloc|Cannot allocate memory", errs): return 'memory'
+    if error: return 'crashed'
+    if any(r.get('timed_out') for r in ran.values()): return 'timeout'
+    return 'ok'
+
+# %% ../nbs/12_grade.ipynb #74f392bc
+def feedback_text(report: dict) -> str:
+    "The feedback for a student: the report, then every failed check of each exercise."
+    lines = [format_report(report)]
+    for e in report['exercises']:
+        fails = [(c, f) for c in e.get('cases', []) for f in c['failures']]
+        if not fails: continue
+        lines.append(f"\nexercise {e['number']} {e['name']}: {e['score']:g}/{e['points']:g}")
+        groups = {}                                   # the same reason on several lines: said once
+        for c, f in fails:
+            m = re.match(r'(?:line|hidden test) (\d+): (.*)$', f, re.S)
+            at, why = (m[1], m[2]) if m else ('', f)
+            why = re.sub(r' \((?:answer )?cell \d+, line \d+\)', '', why)
+            groups.setdefault(('hidden test' if c['hidden'] else f"cell {c['cell']} line", why), []).append(at)
+        for (where, why), at in groups.items():
+            nums = list(dict.fromkeys(a for a in at if a))
+            checks = f" ({len(at)} checks)" if len(at) > 1 else ''
+            lines.append(f"  {where}{'s' if len(nums) > 1 else ''} {', '.join(nums)}{checks}: {_short(why, 200)}")
+    return '\n'.join(lines) + '\n'
+
+# %% ../nbs/12_grade.ipynb #d86a35eb
+def _submissions(folder: Path, name: str) -> dict:
+    "Student id -> their notebook (None when the entry holds none, a list when it holds several)."
+    out = {}
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(('.', '_')): continue
+        if p.is_dir():
+            nbs = [q for q in p.rglob('*.ipynb') if '.ipynb_checkpoints' not in q.parts]
+            exact = [q for q in nbs if q.name == name]
+            out[p.name] = exact[0] if len(exact) == 1 else nbs[0] if len(nbs) == 1 else (nbs or None)
+        elif p.suffix == '.ipynb': out[p.stem] = p
+    return out
+
+def _row(student: str, report: dict|None, plan: dict, status: str, note: str = '') -> dict:
+    "One gradebook row."
+    row = {'student': student, 'status': status}
+    scores = {e['number']: e['score'] for e in (report or {}).get('exercises', [])}
+    for e in plan['exercises']: row[f"{e['number']} {e['name']} (/{e['points']:g})"] = f"{scores.get(e['number'], 0):g}"
+    for q in plan['questions']: row[f"{q['name']} (/{q['points']:g}, by hand)"] = ''
+    row['total'] = f"{(report or {}).get('total', 0):g}"
+    row['max'] = f"{sum(e['points'] for e in plan['exercises']):g}"
+    row['to grade by hand'] = f"{sum(q['points'] for q in plan['questions']):g}"
+    row['notes'] = note
+    return row
+
+# %% ../nbs/12_grade.ipynb #bf8d346e
+def grade_class(folder,                      # one folder or notebook per student
+                reference,                   # the instructor's solution notebook
+                out=None,                    # the CSV gradebook to write (None: do not write)
+                feedback=None,               # the folder of feedback files (default: next to `out`, `<out>-feedback`)
+                jobs: int|None = None,       # submissions graded at once (default: the cores, at most 4)
+                timeout: float = 60., total_timeout: float = 600., memory_mb: int|None = 6144, sandbox: str = 'auto',
+                deadline: str|None = None,   # ISO date-time; a notebook modified later is marked late
+                roster=None,                 # student ids (a list, or a file with one per line): who is missing
+                progress: bool = True) -> list:
+    "Grade every submission of a class against `reference`; the gradebook's rows (and the CSV and feedback files)."
+    import csv, datetime
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+    folder, ref_nb = Path(folder), read_notebook(reference)
+    if not folder.is_dir(): raise FileNotFoundError(f"no folder of submissions at {folder}")
+    plan, subs = grading_plan(ref_nb), _submissions(folder, Path(reference).name)
+    if roster is not None:
+        ids = Path(roster).read_text(encoding='utf-8').split() if isinstance(roster, (str, Path)) else list(roster)
+        for s in ids: subs.setdefault(s, None)
+    when = datetime.datetime.fromisoformat(deadline).timestamp() if deadline else None
+    if progress: print(f"running the reference {reference} for the expected values...", file=sys.stderr, flush=True)
+    expected = reference_values(reference, max(timeout, 120.), max(total_timeout, 900.), sandbox)
+    def one(student, nb):
+        if nb is None: return student, None, _row(student, None, plan, 'missing', 'no submission')
+        if isinstance(nb, list): return student, None, _row(student, None, plan, 'invalid', f"{len(nb)} notebooks, none named {Path(reference).name}")
+        late = ';late' if when is not None and nb.stat().st_mtime > when else ''
+        try: r = grade(nb, timeout, total_timeout, reference, expected, sandbox, memory_mb)
+        except (ValueError, OSError) as e: return student, None, _row(student, None, plan, 'invalid' + late, str(e))
+        return student, r, _row(student, r, plan, r['status'] + late, '; '.join(([r['error'].split(':\n')[0]] if r['error'] else []) + r['tampering']))
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    rows, reports = {}, {}
+    from tqdm.auto import tqdm
+    with ThreadPoolExecutor(jobs) as pool, tqdm(total=len(subs), desc='grading', unit='student', disable=not progress) as bar:
+        for f in as_completed([pool.submit(one, s, nb) for s, nb in subs.items()]):
+            s, r, row = f.result(); rows[s], reports[s] = row, r; bar.update()
+    rows = [rows[s] for s in sorted(rows)]
+    if out is not None:
+        out = Path(out); fb = Path(feedback) if feedback else out.with_name(out.stem + '-feedback')
+        from vkd_nb.core import atomic_write
+        def write_csv(f):
+            w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ['student']); w.writeheader(); w.writerows(rows)
+        atomic_write(out, write_csv, mode='w')
+        fb.mkdir(parents=True, exist_ok=True)
+        for s, r in reports.items():
+            (fb/f"{s}.txt").write_text(feedback_text(r) if r else f"{s}: {next(x['notes'] for x in rows if x['student'] == s)}\n", encoding='utf-8')
+    return rows
+
+# %% ../nbs/12_grade.ipynb #4c0e1f4d
+def nbgrader_notebook(nb: dict) -> dict:
+    "A solution notebook as an nbgrader source notebook (nbgrader cell metadata; hidden tests in nbgrader's hidden-test markers)."
+    plan, cells = grading_plan(nb), []
+    questions = {q['cell']: q for q in plan['questions']}
+    for i, c in enumerate(nb['cells']):
+        src, kind, cid = cell_source(c), c.get('cell_type'), c.get('id') or f'cell{i}'
+        meta = {'schema_version': 3, 'grade_id': cid, 'locked': False, 'solution': False, 'grade': False}
+        role = plan['roles'].get(i)
+        if role == 'answer': meta['solution'] = True
+        elif role == 'test':
+            m = exercise_marker(src)
+            meta.update(grade=True, locked=True, points=m['points'])
+            if m['hidden']: src = f"### BEGIN HIDDEN TESTS\n{src}\n### END HIDDEN TESTS"
+        elif i in questions: meta.update(solution=True, grade=True, points=questions[i]['points'])
+        else: meta = None
+        cell = {'cell_type': kind, 'id': cid, 'metadata': {'nbgrader': meta} if meta else {}, 'source': _lines(src)}
+        if kind == 'code': cell.update(execution_count=None, outputs=[])
+        cells.append(cell)
+    return {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'},
+                                          'language_info': {'name': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5}
+
+def export_nbgrader(dest,                                    # the nbgrader course folder to write
+                    src_dir='nbs/assignments/_solutions',    # the solution notebooks
+                   ) -> list:
+    "Write every solution notebook as an nbgrader source assignment under `dest/source/<name>/`; the notebooks written."
+    dest, out = Path(dest), []
+    for p in _solutions(src_dir):
+        try: nb = nbgrader_notebook(read_notebook(p))
+        except ValueError as e: raise ValueError(f"{p}: {e}") from None
+        d = dest/'source'/p.stem; d.mkdir(parents=True, exist_ok=True)
+        (d/p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8'); out.append(d/p.name)
+    cfg = dest/'nbgrader_config.py'
+    if not cfg.exists(): cfg.write_text("c = get_config()\nc.CourseDirectory.root = __file__.rsplit('/', 1)[0] or '.'\n", encoding='utf-8')
+    return out
 
 # %% ../nbs/12_grade.ipynb #c029
 def _seconds(v: str) -> float:
@@ -382,25 +1048,80 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--json', action='store_true', help='print the report as JSON (a list when several notebooks are given)')
     p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, in seconds (default: 60)')
     p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, in seconds (default: 600)')
+    _box_args(p)
+    p.add_argument('--reference', metavar='SOLUTION', help="the instructor's solution notebook to grade against (default: the notebook of the "
+                   "same name in _solutions/ beside the submission, or in nbs/assignments/_solutions/ or _solutions/ here; else the "
+                   "submission is graded as it stands, which trusts it)")
+    p.add_argument('--feedback', action='store_true', help='list every failed check under the report')
     p.set_defaults(func=cmd_grade)
     return p
+
+def _box_args(p):
+    p.add_argument('--sandbox', choices=('auto', 'bwrap', 'none'), default='auto', help='run submissions in bwrap: auto (when present), bwrap (required), none')
+    p.add_argument('--memory', type=int, default=6144, metavar="MB", help="address-space limit of a submission, in MiB (default: 6144; Python with torch needs about 3500)")
+
+def default_reference(path) -> Path|None:
+    "The reference of a submission in a course folder: the notebook of the same name in a `_solutions` folder beside it, or in `nbs/assignments/_solutions` or `_solutions` here."
+    path = Path(path)
+    for d in (path.parent/'_solutions', path.parent.parent/'_solutions', Path('nbs/assignments/_solutions'), Path('_solutions')):
+        if (d/path.name).is_file(): return d/path.name
+    return None
 
 def cmd_grade(args) -> int:
     "Run `vkd grade`."
     for nb in args.notebooks: read_notebook(nb)            # all exist and are notebooks, before the first is run
+    if args.reference: read_notebook(args.reference)
     reports = []
     for i, nb in enumerate(args.notebooks):
-        r = grade(nb, args.timeout, args.total_timeout); reports.append(r)
-        if not args.json: print(('\n' if i else '') + format_report(r), flush=True)
+        ref = args.reference or default_reference(nb)
+        if ref is None: print(f"warning: {nb}: {TRUST_WARNING}", file=sys.stderr)
+        r = grade(nb, args.timeout, args.total_timeout, ref, None, args.sandbox, args.memory); reports.append(r)
+        if not args.json: print(('\n' if i else '') + (feedback_text(r) if args.feedback else format_report(r)), flush=True)
     if args.json: print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
+    return 0
+
+def add_grade_class(subparsers) -> argparse.ArgumentParser:
+    "Declare `vkd grade-class`."
+    p = subparsers.add_parser('grade-class', help="grade a class's submissions against the solution: a CSV gradebook and feedback files",
+                              description="Grade one submission per student (a folder or a notebook each, in SUBMISSIONS) against the "
+                                          "instructor's solution notebook, in parallel, each in its own boxed process with time and memory "
+                                          "limits; write a CSV gradebook and a feedback file per student.")
+    p.add_argument('submissions', metavar='SUBMISSIONS', help='the folder of submissions: one folder or notebook per student')
+    p.add_argument('--reference', required=True, metavar='SOLUTION', help="the instructor's solution notebook")
+    p.add_argument('--out', required=True, metavar='CSV', help='the gradebook to write')
+    p.add_argument('--feedback', metavar='DIR', help='the folder of feedback files (default: <out>-feedback beside the gradebook)')
+    p.add_argument('--jobs', type=int, default=None, metavar='N', help='submissions graded at once (default: the cores, at most 4)')
+    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, in seconds (default: 60)')
+    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, in seconds (default: 600)')
+    _box_args(p)
+    p.add_argument('--deadline', metavar='ISO', help='submissions modified after this date-time (e.g. 2026-11-30T23:59) are marked late')
+    p.add_argument('--roster', metavar='FILE', help='student ids, one per line: those without a submission get a "missing" row')
+    p.set_defaults(func=cmd_grade_class)
+    return p
+
+def cmd_grade_class(args) -> int:
+    "Run `vkd grade-class`."
+    read_notebook(args.reference)
+    if args.jobs is not None and args.jobs < 1: raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.deadline:
+        import datetime
+        try: datetime.datetime.fromisoformat(args.deadline)
+        except ValueError: raise ValueError(f"--deadline must be an ISO date-time such as 2026-11-30T23:59, got {args.deadline!r}") from None
+    rows = grade_class(args.submissions, args.reference, args.out, args.feedback, args.jobs, args.timeout, args.total_timeout,
+                       args.memory, args.sandbox, args.deadline, args.roster, progress=True)
+    from vkd_nb.core import format_table
+    print(format_table(rows, [('student', 'student'), ('status', 'status'), ('total', 'total'), ('max', 'max')], right=('total', 'max')))
+    print(f"wrote {args.out} ({len(rows)} students)")
     return 0
 
 def add_assignments(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd assignments build|check`."
     p = subparsers.add_parser('assignments', help="build the students' versions of the assignments from their solutions",
                               description="build: write the students' version of every solution notebook (solutions replaced by "
-                                          "stubs). check: exit 1 listing the students' versions that are missing or out of date.")
-    p.add_argument('action', nargs='?', choices=('build', 'check'), help='build or check')
+                                          "stubs). check: exit 1 listing the students' versions that are missing or out of date. "
+                                          "export --nbgrader DIR: write the solutions as an nbgrader source assignment.")
+    p.add_argument('action', nargs='?', choices=('build', 'check', 'export'), help='build, check, or export (with --nbgrader DIR)')
+    p.add_argument('--nbgrader', metavar='DIR', help='export: write the solutions as an nbgrader source assignment in the course folder DIR')
     p.add_argument('--src', default='nbs/assignments/_solutions', help='folder of the solution notebooks (default: nbs/assignments/_solutions)')
     p.add_argument('--dest', default='nbs/assignments', help="folder of the students' versions (default: nbs/assignments)")
     p.set_defaults(func=cmd_assignments)
@@ -409,7 +1130,11 @@ def add_assignments(subparsers) -> argparse.ArgumentParser:
 # %% ../nbs/12_grade.ipynb #c029_1
 def cmd_assignments(args) -> int:
     "Run `vkd assignments`."
-    if args.action is None: raise ValueError("choose an action: build (write the students' versions) or check (are they up to date?)")
+    if args.action is None: raise ValueError("choose an action: build (write the students' versions), check (are they up to date?) or export --nbgrader DIR")
+    if args.action == 'export':
+        if not args.nbgrader: raise ValueError("export needs --nbgrader DIR: the nbgrader course folder to write")
+        for p in export_nbgrader(args.nbgrader, args.src): print(f"wrote {p}")
+        return 0
     if args.action == 'build':
         for p in build_assignments(args.src, args.dest): print(f"wrote {p}")
         return 0
