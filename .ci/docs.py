@@ -114,7 +114,10 @@ def execute(paths: list[Path], workers: int = 2) -> int:
             print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {p.relative_to(ROOT)}", flush=True)
             if r.returncode: bad.append(p); print(r.stderr[-3000:])
             elif size > MAX_BYTES: bad.append(p); print(f'     {p.name} is over {MAX_BYTES / 1e6:g} MB')
-    print(f'executed {len(paths)} notebooks in {time.time() - t0:.0f}s')
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f'executed {len(paths)} notebooks in {time.time() - t0:.0f}s ({ru.ru_utime + ru.ru_stime:.0f} CPU-seconds; '
+          f'largest {max(p.stat().st_size for p in paths) / 1e3:.0f} kB)')
     return 1 if bad else 0
 
 if __name__ == '__main__' and len(sys.argv) > 1 and sys.argv[1] == 'run-one':
@@ -233,7 +236,7 @@ def postprocess(body: str, page: str, pages: list, known: dict) -> str:
           f'<script id="MathJax-script" src="{up}mathjax/tex-mml-chtml.js"></script>')
     body = MATHJAX_BLOCK.sub(lambda m: mj, body)
     body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', '', body)   # nothing from the internet
-    body = body.replace('</head>', f'<style>{CSS}</style></head>', 1)
+    body = body.replace('</head>', f'<link rel="icon" href="data:,"><style>{CSS}</style></head>', 1)
     body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav(pages, page) + '<main id="vkd-main">', body, count=1)
     body = body.replace('</body>', '</main></body>', 1)
     # links between notebooks: x.ipynb -> x.html
