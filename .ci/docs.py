@@ -235,10 +235,12 @@ def postprocess(body: str, page: str, pages: list, known: dict) -> str:
           f'options: {{ignoreHtmlClass: "jp-CodeCell|jp-OutputArea"}}}};</script>\n'
           f'<script id="MathJax-script" src="{up}mathjax/tex-mml-chtml.js"></script>')
     body = MATHJAX_BLOCK.sub(lambda m: mj, body)
-    body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', '', body)   # nothing from the internet
+    body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', '', body)   # nothing from the internet:
+    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>', '', body, flags=re.S)  # no mermaid CDN
     body = body.replace('</head>', f'<link rel="icon" href="data:,"><style>{CSS}</style></head>', 1)
-    body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav(pages, page) + '<main id="vkd-main">', body, count=1)
-    body = body.replace('</body>', '</main></body>', 1)
+    body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav(pages, page), body, count=1)
+    body = body.replace('<main>', '<main id="vkd-main">', 1) if '<main>' in body else \
+           re.sub(r'(<body[^>]*>)', r'\1<main id="vkd-main">', body, count=1).replace('</body>', '</main></body>', 1)
     # links between notebooks: x.ipynb -> x.html
     body = re.sub(r'href="(?!https?:)([^"#]*?)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
     # a notebook named in prose (`08_train`) links to its page
