@@ -59,6 +59,11 @@ def skipped(cell: dict) -> bool:
     d = directives(src)
     return bool(d & SKIP_FLAGS) or ('eval' in d and 'false' in d)
 
+def skip_exec(nb: dict) -> bool:
+    "nbdev's front matter `skip_exec: true` (a raw cell at the top): a notebook that cannot run here (a GPU tutorial)."
+    raw = [c for c in nb['cells'][:2] if c['cell_type'] == 'raw']
+    return any(re.search(r'^skip_exec:\s*true\s*$', ''.join(c['source']), re.M | re.I) for c in raw)
+
 def _cut(lines: list) -> list:
     if len(lines) <= MAX_LINES: return lines
     return lines[:MAX_LINES - 8] + [f'… ({len(lines) - MAX_LINES + 2} lines cut)\n'] + lines[-6:]
@@ -74,7 +79,7 @@ def tidy(outputs: list) -> list:
             o['text'] = _cut([l for l in text.splitlines(True) if l.strip()] or [''])
         elif 'data' in o:
             data = dict(o['data'])
-            if any(k.startswith('application/vnd.jupyter.widget') for k in data): continue   # a widget (or a notebook progress bar)
+            if not data or any(k.startswith('application/vnd.jupyter.widget') for k in data): continue   # a widget, a notebook progress bar
             if 'text/plain' in data and isinstance(data['text/plain'], list): data['text/plain'] = _cut(data['text/plain'])
             o['data'] = data
         out.append(o)
@@ -86,6 +91,7 @@ def run_one(path: Path):
     from execnb.shell import CaptureShell
     os.environ.setdefault('IN_TEST', '1')
     nb = read_nb(path)
+    if skip_exec(nb): print(f'{path.name}: skip_exec in its front matter, not executed'); return
     shell = CaptureShell(path, mpl_format='png')
     shell.run(SETUP)
     os.chdir(path.parent)
@@ -177,6 +183,7 @@ def prepare(nb_path: Path):
         if m: mod = importlib.import_module(f'vkd_nb.{m.group(1)}'); break
     cells = []
     for c in nb.cells:
+        if c.cell_type == 'raw': continue                  # front matter
         if c.cell_type == 'code':
             d = directives(c.source)
             if d & {'hide', 'default_exp'} or ('include' in d and 'false' in d): continue

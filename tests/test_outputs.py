@@ -32,7 +32,7 @@ def rel(p): return p.relative_to(ROOT).as_posix()
 def test_figures_are_saved(path):
     "A notebook that draws a figure in a cell `make docs` runs holds at least one image output."
     nb = json.loads(path.read_text(encoding='utf-8'))
-    if drawing_cells(nb):
+    if drawing_cells(nb) and not docs.skip_exec(nb):
         assert images(nb), (f"{rel(path)} draws a figure but holds no image output: run `make docs` "
                              f"(or `.venv/bin/python .ci/docs.py execute {rel(path)}`) and commit the notebook")
 
@@ -63,6 +63,8 @@ def test_the_figure_check_can_fail(tmp_path):
     assert images({'cells': [cell('plt.show()')]}) == 0
     assert images({'cells': [cell('plt.show()', [png])]}) == 1
     assert not drawing_cells({'cells': [cell('#| slow\nplot_knowledge(lt, yt, gen);'), cell('#| export\ndef f(): plt.show()')]})
+    raw = {'cell_type': 'raw', 'metadata': {}, 'source': ['---\n', 'skip_exec: true\n', '---']}
+    assert docs.skip_exec({'cells': [raw, cell('plt.show()')]}) and not docs.skip_exec({'cells': [cell('plt.show()')]})
     assert must_hold_figures(NBS/'07_cotrain.ipynb') and not must_hold_figures(NBS/'13_cli.ipynb')
     assert must_hold_figures(NBS/'tutorials'/'speed.ipynb') and must_hold_figures(NBS/'assignments'/'_solutions'/'x.ipynb')
 
