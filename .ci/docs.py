@@ -39,7 +39,8 @@ def executed_notebooks() -> list[Path]:
 def site_notebooks() -> list[Path]:
     "Every page of the site: the executed notebooks, the assignments' guide and the students' versions."
     ex = executed_notebooks()
-    return ([p for p in ex if 'assignments' not in p.parts] + sorted((NBS/'assignments').glob('*.ipynb'))
+    return ([NBS/'index.ipynb'] + [p for p in ex if 'assignments' not in p.parts and p != NBS/'index.ipynb']
+            + sorted((NBS/'assignments').glob('*.ipynb'))
             + [p for p in ex if 'assignments' in p.parts])
 
 # ---------------------------------------------------------------- executing

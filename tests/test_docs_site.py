@@ -76,5 +76,6 @@ def test_site_has_api_and_figures(site):
     out, _ = site
     core = (out/'00_core.html').read_text(encoding='utf-8')
     assert re.search(r'<h4[^>]*>\s*soften', core), 'no API entry for vkd_nb.core.soften'
-    assert 'href="08_train.html"' in (out/'index.html').read_text(encoding='utf-8'), 'the index does not link the notebooks'
+    assert '<a href="08_train.html"><code>08_train</code></a>' in (out/'index.html').read_text(encoding='utf-8'), \
+        "the notebook map does not link the notebooks' pages"
     assert 'tex-mml-chtml.js' in core and 'cdnjs' not in core and 'cdn.jsdelivr' not in core
