@@ -26,7 +26,7 @@ SKIP_FLAGS = {'slow', 'gpu'}
 SETUP = """
 import os, random, warnings
 import numpy as np, torch, matplotlib as mpl
-mpl.rcParams.update({'figure.dpi': 60, 'savefig.dpi': 60})
+mpl.rcParams.update({'figure.dpi': 72, 'savefig.dpi': 72})
 random.seed(0); np.random.seed(0); torch.manual_seed(0)
 warnings.filterwarnings('ignore')
 """
