@@ -22,7 +22,11 @@ NBS, DOCS = ROOT/'nbs', ROOT/'_docs'
 BIN = Path(sys.executable).parent
 MAX_BYTES = 1_000_000          # no notebook over 1 MB
 MAX_LINES = 30                 # longer printed output is cut (head and tail kept)
-SKIP_FLAGS = {'slow', 'gpu'}
+def _tst_flags() -> set:
+    import configparser
+    cfg = configparser.ConfigParser(); cfg.read(ROOT/'settings.ini')
+    return set(cfg['DEFAULT'].get('tst_flags', 'slow gpu').split())
+SKIP_FLAGS = _tst_flags()      # cells nbdev_test skips (settings.ini: slow gpu)
 SETUP = """
 import os, random, warnings
 import numpy as np, torch, matplotlib as mpl
