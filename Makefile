@@ -8,7 +8,7 @@ SYNCED  := vkd_nb nbs README.md
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps
+.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,6 +46,22 @@ test-slow: install
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=nbs
 
+# Run the concept notebooks, index, tutorials and assignment solutions from a fixed seed (two at a time, slow and
+# gpu cells skipped) and save their outputs in place, small and cleaned; then README from the executed index.
+outputs: install
+	$(BIN)/python .ci/docs.py execute
+	$(MAKE) --no-print-directory sync
+
+# The static site in _docs/ from the outputs the notebooks hold (nbdev_docs where Quarto is installed).
+site: install
+	$(BIN)/python .ci/docs.py site
+
+docs: outputs site
+
+# The signature picture nbs/images/signature.png (index.ipynb, README): an MNIST-1D teacher and its generator.
+signature: install
+	$(BIN)/python .ci/signature.py nbs/images/signature.png
+
 # The main job: on MNIST-1D, a teacher and its generator, then students in every main mode over 3 seeds (a few minutes).
 demo: install
 	$(BIN)/vkd demo --out runs/demo --overwrite
@@ -53,8 +69,12 @@ demo: install
 clean:
 	rm -rf $(VENV) build dist *.egg-info _proc _docs .pytest_cache
 
-# Debian's Chromium for the browser test (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here); npm fetches MathJax
+# for the docs site once (cached in build/mathjax).
 browser-deps:
+	@command -v npm >/dev/null 2>&1 || { echo "installing Debian's npm for the docs site's MathJax"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq npm >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }

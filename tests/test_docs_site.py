@@ -1,0 +1,81 @@
+"""The docs site in a real browser: `.ci/docs.py site` builds it from the outputs the notebooks hold (nothing is
+executed), a local HTTP server serves it, and Debian's Chromium (driven headless by Playwright) opens the index and
+every page. Fails on a missing image, a broken internal link, a request that fails or a console error; checks that
+the math is typeset (MathJax is served from the site: no CDN). Saves screenshots of the index and of `09_plots`
+under artifacts/."""
+import functools, http.server, os, re, subprocess, sys, threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse, unquote
+import pytest
+from conftest import ROOT
+from test_browser import CHROMIUM, ARTIFACTS, pytestmark  # noqa: F401  (same browser, same skip/never-skip-in-CI rule)
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    "The site built into a temporary folder and served on a free localhost port."
+    out = tmp_path_factory.mktemp('docs')/'site'
+    r = subprocess.run([sys.executable, str(ROOT/'.ci'/'docs.py'), 'site', '--out', str(out)], cwd=ROOT,
+                       capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield out, f'http://127.0.0.1:{server.server_address[1]}/'
+    server.shutdown()
+
+def _pages(out: Path) -> list:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob('*.html') if 'mathjax' not in p.parts)
+
+def test_site_pages(site):
+    from playwright.sync_api import sync_playwright
+    out, base = site
+    pages = _pages(out)
+    names = {Path(p).stem for p in pages}
+    assert 'index.html' in pages and {'09_plots', '03_generator', '07_cotrain', 'fidelity_study'} <= names, pages
+    problems, math = [], {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+                                                                    '--no-first-run', '--disable-background-networking'])
+        page = browser.new_page(viewport={'width': 1300, 'height': 900})
+        where = {'page': ''}
+        page.on('console', lambda m: m.type == 'error' and problems.append(f"{where['page']}: console error: {m.text}"))
+        page.on('pageerror', lambda e: problems.append(f"{where['page']}: page error: {e}"))
+        page.on('requestfailed', lambda r: problems.append(f"{where['page']}: request failed: {r.url}"))
+        page.on('response', lambda r: r.status >= 400 and problems.append(f"{where['page']}: HTTP {r.status} for {r.url}"))
+        try:
+            for rel in pages:
+                where['page'] = rel
+                page.goto(base + rel, wait_until='load')
+                page.wait_for_function('() => !window.MathJax || !MathJax.startup || MathJax.startup.promise', timeout=30_000)
+                page.evaluate('() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null')
+                broken = page.eval_on_selector_all('img', 'els => els.filter(e => !e.complete || e.naturalWidth === 0).map(e => e.src.slice(0, 80))')
+                problems += [f'{rel}: image not shown: {s}' for s in broken]
+                math[rel] = page.locator('mjx-container').count()
+                for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
+                    url = urlparse(urljoin(base + rel, href))
+                    if not (base + url.path.lstrip('/')).startswith(base) or url.scheme not in ('http', 'https') or url.netloc != urlparse(base).netloc:
+                        continue
+                    target = out/unquote(url.path).lstrip('/')
+                    if not target.is_file(): problems.append(f'{rel}: broken link {href}')
+                    elif url.fragment and target.suffix == '.html':
+                        ids = set(re.findall(r'\bid="([^"]+)"', target.read_text(encoding='utf-8')))
+                        if not {url.fragment, unquote(url.fragment)} & ids: problems.append(f'{rel}: link to a missing anchor {href}')
+                if rel in ('index.html', '09_plots.html'):
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    if rel != 'index.html' and page.locator('main img').count():    # the first figure in view
+                        page.locator('main img').first.evaluate('e => e.scrollIntoView({block: "center"})')
+                    page.screenshot(path=str(ARTIFACTS/f"docs-{Path(rel).stem}.png"), full_page=rel == 'index.html')
+        finally: browser.close()
+    assert not problems, '\n'.join(problems[:40])
+    assert math['index.html'] > 3 and math['00_core.html'] > 3, f'math not typeset: {math}'
+    assert (ARTIFACTS/'docs-index.png').exists() and (ARTIFACTS/'docs-09_plots.png').exists()
+
+def test_site_has_api_and_figures(site):
+    "Each library page documents its exported symbols (show_doc), and a page with figures embeds them."
+    out, _ = site
+    core = (out/'00_core.html').read_text(encoding='utf-8')
+    assert re.search(r'<h4[^>]*>\s*soften', core), 'no API entry for vkd_nb.core.soften'
+    assert '<a href="08_train.html"><code>08_train</code></a>' in (out/'index.html').read_text(encoding='utf-8'), \
+        "the notebook map does not link the notebooks' pages"
+    assert 'tex-mml-chtml.js' in core and 'cdnjs' not in core and 'cdn.jsdelivr' not in core
