@@ -208,6 +208,15 @@ def smoothing_settings(out: Path, cfg: dict, n, root) -> list:
     names = [k for k in source_specs(out, cfg, n) if k != 'class-mean']
     return [setting(n, name, fam, 'table', spec, cfg['tau']) for name, (fam, spec) in matched_smoothing(out, cfg, n, root, names).items()]
 
+def means_settings(out: Path, cfg: dict, n, root) -> list:
+    "The class means of each generator source as a fixed table: what the kit's argument says a VKD student receives in expectation."
+    rows = []
+    for name, (fam, spec) in source_specs(out, cfg, n).items():
+        if spec['mode'] != 'vkd': continue
+        t = knowledge_table(knowledge_of(spec, cfg, n, root, cfg['tau']), 10, cfg['tau'])
+        rows.append(setting(n, f"means ~ {name.split(': ')[-1]}", 'class means', 'table', {'mode': 'class-mean', 'table': t.tolist()}, cfg['tau']))
+    return rows
+
 def sweep_settings(cfg: dict, base: list, accs: dict, n) -> list:
     "tau and weight one at a time, for the teacher's generator and for the best other source at this size."
     cands = [s for s in base if s['size'] == n and s['family'] not in ('reference',) and s['name'] != 'vkd: teacher']
@@ -224,7 +233,9 @@ def measure(out: Path, cfg: dict, s: dict, root, ref_cache: dict) -> dict:
     tau = s['tau']
     if tau not in ref_cache: ref_cache[tau] = teacher_table(out, cfg, root, tau)
     t = knowledge_table(knowledge_of(s['spec'], cfg, s['size'], root, tau), 10, tau)
-    return {**softness(t), 'dark_rank': dark_rank(t, ref_cache[tau])}
+    off = t.clone().fill_diagonal_(0).max(1).values          # each class's most likely wrong class
+    return {**softness(t), 'dark_rank': dark_rank(t, ref_cache[tau]), 'margin': (t.diag() - off).mean().item(),
+            'min_margin': (t.diag() - off).min().item(), 'top_wrong': off.mean().item()}
 
 def _phase(out, cfg, settings, seeds, root, dev, jobs, log) -> dict:
     tasks = {(size_name(s['size']), s['name'], seed): task_of(out, cfg, s, seed, root, dev) for s in settings for seed in seeds}
@@ -245,8 +256,10 @@ def run_study(out, cfg: dict = PLAN, jobs: int = 2, root='data', device='cpu', l
     base += second[len(sizes):]
     sweeps = [s for n in cfg['sweep_sizes'] for s in sweep_settings(cfg, base, {k[1]: v for k, v in accs.items() if k[0] == n}, n)]
     log(f"phase 3: {len(sweeps)} settings x {len(seeds)} seeds"); accs.update(_phase(out, cfg, sweeps, seeds, root, dev, jobs, log))
+    means = [s for n in sizes for s in means_settings(out, cfg, n, root)]
+    log(f"phase 4: {len(means)} settings x {len(seeds)} seeds"); accs.update(_phase(out, cfg, means, seeds, root, dev, jobs, log))
     ref_cache, rows = {}, []
-    for s in base + sweeps:
+    for s in base + sweeps + means:
         rows.append({k: v for k, v in s.items() if k != 'spec'} | {'accs': accs[s['size'], s['name']], 'softness': measure(out, cfg, s, root, ref_cache)})
     teacher = json.loads((out/'sources'/'teacher'/'metrics.json').read_text())
     res = {'config': {k: v for k, v in cfg.items()}, 'seeds': seeds, 'teacher_acc': teacher['test_acc'],
@@ -282,14 +295,24 @@ def results_table(res: dict, size) -> str:
                    f"{m:.2f} ± {sd:.2f} | {d1} | {d2} |")
     return '\n'.join(out)
 
+def differences(res: dict, pairs, sizes=None) -> str:
+    "Markdown: for each (a, b) in `pairs`, the paired difference a - b (points, mean ± std over seeds) at each training-set size."
+    sizes = sizes or list(dict.fromkeys(r['size'] for r in res['rows']))
+    by = {(r['size'], r['name']): r['accs'] for r in res['rows']}
+    out = ['| difference | ' + ' | '.join(f"{'all' if n is None else n} samples" for n in sizes) + ' |', '|---' * (len(sizes) + 1) + '|']
+    for a, b in pairs:
+        cells = ['{:+.2f} ± {:.2f}'.format(*paired(by[n, a], by[n, b])) if (n, a) in by and (n, b) in by else '' for n in sizes]
+        out.append(f"| {a} − {b} | " + ' | '.join(cells) + ' |')
+    return '\n'.join(out)
+
 MARKERS = {'control': ('s', 'k'), 'generator': ('o', 'C0'), 'early generator': ('v', 'C1'), 'self-VKD generator': ('D', 'C2'),
-           'matched smoothing': ('x', 'C3')}
+           'matched smoothing': ('x', 'C3'), 'class means': ('P', 'C5')}
 
 def plot_softness(res: dict, path=None):
     "Student accuracy against the top-1 probability of its knowledge, one point per source and setting; CE and KD as lines."
     import matplotlib.pyplot as plt
     sizes = list(dict.fromkeys(r['size'] for r in res['rows']))
-    fig, axs = plt.subplots(1, len(sizes), figsize=(5.2 * len(sizes), 4), squeeze=False)
+    fig, axs = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.6), squeeze=False)
     for ax, n in zip(axs[0], sizes):
         rows = [r for r in res['rows'] if r['size'] == n]
         for r in rows:
@@ -303,25 +326,26 @@ def plot_softness(res: dict, path=None):
             hollow = r['sweep'] is not None
             ax.errorbar(r['softness']['top1'], m, yerr=sd, fmt=mk, c=c, mfc='none' if hollow else c, ms=6, capsize=2, lw=1,
                         label=None if hollow else r['family'])
-            if hollow or r['family'] in ('early generator',): ax.annotate(r['name'].split(', ')[-1] if hollow else r['name'].split(': ')[-1],
-                                                                           (r['softness']['top1'], m), fontsize=7, xytext=(4, 2), textcoords='offset points')
+            if hollow or r['family'] in ('early generator',):
+                label = (f"τ={r['tau']:g}" if r['sweep'] == 'tau' else f"w×{r['weight']:g}") if hollow else r['name'].split(': ')[-1]
+                ax.annotate(label, (r['softness']['top1'], m), fontsize=6.5, xytext=(4, 6 if r['sweep'] == 'weight' and r['weight'] > 1 else -8 if r['sweep'] == 'weight' else 2),
+                            textcoords='offset points')
         for r in rows:                                  # each matched smoothing next to its source: the same softness, with and without class order
             if r['family'] == 'matched smoothing' and r['sweep'] is None:
                 src = next((x for x in rows if x['name'] == 'vkd: ' + r['source'].split(' ~ ')[1]), None)
                 if src is not None: ax.plot([src['softness']['top1'], r['softness']['top1']],
                                             [mean_std([100 * a for a in x['accs']])[0] for x in (src, r)], c='C3', lw=.6, alpha=.5)
         h, l = ax.get_legend_handles_labels(); keep = dict(zip(l, h))
-        ax.legend(keep.values(), keep.keys(), fontsize=7, loc='lower left')
+        ax.legend(keep.values(), keep.keys(), fontsize=7, loc='lower left', framealpha=.6)
         ax.set(xlabel='top-1 probability of the knowledge (class means, at its tau)', ylabel='student test accuracy (%)',
-               title=f"students on {'all' if n is None else n} training samples")
+               title=f"students on {'all' if n is None else n} training samples (hollow: τ and weight sweeps)")
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=80)
     return fig
 
 def write_report(res: dict, out: Path) -> None:
     sizes = list(dict.fromkeys(r['size'] for r in res['rows']))
-    md = [f"# What should virtual knowledge be? (teacher {100 * res['teacher_acc']:.2f} %, {len(res['seeds'])} seeds, "
-          f"{res['seconds'] / 60:.0f} min)\n"]
+    md = [f"# What should virtual knowledge be? (teacher {100 * res['teacher_acc']:.2f} %, {len(res['seeds'])} seeds)\n"]
     for n in sizes: md += [f"\n## Students on {'all' if n is None else n} training samples\n", results_table(res, n)]
     (out/'results.md').write_text('\n'.join(md) + '\n')
     plot_softness(res, out/'softness.png')

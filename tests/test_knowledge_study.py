@@ -11,7 +11,7 @@ def test_quick_study_runs_and_resumes(tmp_path, run_env):
     names = {(row['size'], row['name']) for row in res['rows']}
     for n in (200, 400):
         for name in ('ce', 'kd', 'self-vkd', 'class-mean', 'vkd: teacher', 'vkd: epoch 1', 'vkd: holdout', 'vkd: self-VKD',
-                     'smoothing ~ teacher', 'vkd: teacher, tau 2', 'vkd: teacher, weight x2'):
+                     'smoothing ~ teacher', 'means ~ teacher', 'means ~ self-VKD', 'vkd: teacher, tau 2', 'vkd: teacher, weight x2'):
             assert (n, name) in names, (n, name)
     for row in res['rows']:
         assert len(row['accs']) == len(res['seeds']) and all(0 <= a <= 1 for a in row['accs'])
@@ -28,3 +28,11 @@ def test_quick_study_runs_and_resumes(tmp_path, run_env):
 def test_bad_jobs(run_env):
     r = subprocess.run([sys.executable, str(ROOT/'bench'/'knowledge_study.py'), '--jobs', '0'], env=run_env, capture_output=True, text=True)
     assert r.returncode == 2 and '--jobs must be at least 1' in r.stderr
+
+def test_tutorial_reads_the_study():
+    "nbs/tutorials/what_vkd_learns.ipynb runs on the committed results (the tutorials folder is skipped by nbdev_test)."
+    from nbdev.test import test_nb
+    ok, _ = test_nb(ROOT/'nbs'/'tutorials'/'what_vkd_learns.ipynb', showerr=True)
+    assert ok
+    res = json.loads((ROOT/'nbs'/'tutorials'/'what_vkd_learns.json').read_text())
+    assert len(res['seeds']) == 5 and {r['size'] for r in res['rows']} == {1000, None} and len(res['rows']) == 54
