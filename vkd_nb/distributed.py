@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_distributed.ipynb #1aaea8b0
 from __future__ import annotations
-import contextlib, os, socket
+import atexit, contextlib, os, socket
 import torch
 import torch.nn as nn
 import torch.distributed as dist
@@ -15,9 +15,9 @@ from fastcore.basics import patch
 from .learner import Callback, Recorder, rank
 
 # %% auto #0
-__all__ = ['world_size', 'is_main', 'init_distributed', 'launch', 'all_gather_parts', 'all_gather_cat', 'all_gather_rows',
-           'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader', 'shard_loader', 'ShardedKnowledge',
-           'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
+__all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'launch', 'all_gather_parts', 'all_gather_cat',
+           'all_gather_rows', 'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader', 'shard_loader',
+           'ShardedKnowledge', 'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:
@@ -38,7 +38,15 @@ def init_distributed(device='auto') -> bool:
     if dev.type == 'cuda':
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # 'cuda' now means this process's GPU
     dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
+    atexit.register(leave_distributed)      # a process that exits with its group alive can abort in gloo's threads
     return True
+
+def leave_distributed():
+    "Wait for the other processes, then leave the process group (at exit: every rank's collectives are done)."
+    if not (dist.is_available() and dist.is_initialized()): return
+    try: dist.barrier()
+    except Exception: pass                  # another rank failed: leave anyway
+    dist.destroy_process_group()
 
 # %% ../nbs/05a_distributed.ipynb #f816ab85
 def _free_port() -> int:
@@ -48,8 +56,7 @@ def _worker(local_rank: int, fn, world: int, port: int, device: str, args: tuple
     os.environ.update(WORLD_SIZE=str(world), RANK=str(local_rank), LOCAL_RANK=str(local_rank), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     init_distributed(device)
     try: fn(*args)
-    finally:
-        if dist.is_initialized(): dist.destroy_process_group()
+    finally: leave_distributed()
 
 def launch(fn,                 # a function importable by name (defined in a module, not in a notebook)
            nprocs: int = 2, *args, device='cpu'):
