@@ -8,7 +8,8 @@ SYNCED  := vkd_nb nbs README.md
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature
+.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
+	teaching-teacher
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,9 +40,11 @@ test-nbs: install
 test: check-sync test-nbs browser-deps sandbox-deps
 	$(BIN)/python -m pytest tests/ -q -ra
 
-# Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine).
+# Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine), and the slow pytest
+# checks (VKD_SLOW=1: the shipped teaching teacher is retrained bit for bit).
 test-slow: install
 	$(BIN)/nbdev_test --n_workers 1 --flags slow
+	VKD_SLOW=1 $(BIN)/python -m pytest tests/test_defaults.py -q -k reproduced
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=nbs
@@ -62,7 +65,13 @@ docs: outputs site
 signature: install
 	$(BIN)/python .ci/signature.py nbs/images/signature.png
 
-# The main job: on MNIST-1D, a teacher and its generator, then students in every main mode over 3 seeds (a few minutes).
+# The kit's teaching teacher, shipped in the package (vkd_nb/teaching/): a cnn1d_32 on all of MNIST-1D and its exported
+# generator, so that first runs (dashboard, demo, assignment 4) need not train it. One to two minutes on one core.
+teaching-teacher: install
+	$(BIN)/python .ci/teaching.py vkd_nb/teaching
+
+# The main job, in the teaching regime: the shipped MNIST-1D teacher and its generator, then mlp_512x2 students on 1000
+# samples in every main mode over 3 seeds (a few minutes; `vkd demo --train-teacher` trains the teacher too).
 demo: install
 	$(BIN)/vkd demo --out runs/demo --overwrite
 

@@ -90,8 +90,8 @@ def tidy(outputs: list) -> list:
         out.append(o)
     return out
 
-def run_one(path: Path):
-    "Execute one notebook in this process and write it back with its outputs."
+def run_one(path: Path, dest: Path|None = None):
+    "Execute one notebook in this process and write it back with its outputs (or to `dest`)."
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     os.environ.setdefault('IN_TEST', '1')
@@ -106,7 +106,7 @@ def run_one(path: Path):
         if shell.exc:
             sys.stderr.write(shell.prettytb(fname=path) + '\n'); sys.exit(1)
         if getattr(cell, 'outputs', None): cell.outputs = tidy(cell.outputs)
-    write_nb(nb, path)
+    write_nb(nb, dest or path)
 
 def execute(paths: list[Path], workers: int = 2) -> int:
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', PYTHONHASHSEED='0', TQDM_DISABLE='1',
@@ -132,7 +132,7 @@ def execute(paths: list[Path], workers: int = 2) -> int:
     return 1 if bad else 0
 
 if __name__ == '__main__' and len(sys.argv) > 1 and sys.argv[1] == 'run-one':
-    run_one(Path(sys.argv[2])); sys.exit(0)
+    run_one(Path(sys.argv[2]), Path(sys.argv[3]).resolve() if len(sys.argv) > 3 else None); sys.exit(0)
 
 # ---------------------------------------------------------------- the site
 def mathjax() -> Path:

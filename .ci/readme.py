@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write README.md from nbs/index.ipynb without Quarto (which nbdev_readme needs and this machine lacks).
 
-Markdown cells are copied; code cells become python blocks with their text output; cells marked `#| hide`
+Markdown cells are copied; code cells become python blocks with their text output (a Markdown output, such as a
+table made from a results file, is copied as Markdown; `#| echo: false` leaves the code out); cells marked `#| hide`
 are left out, and nbdev directives are dropped. Relative links and images are rewritten to point from README's
 folder (`images/x.png` in nbs/index.ipynb becomes `nbs/images/x.png`), so GitHub shows them. Usage: readme.py NOTEBOOK README
 """
@@ -23,10 +24,14 @@ def cell_md(cell, nb_dir=Path('.'), readme_dir=Path('.')):
     if cell['cell_type'] == 'markdown': return relink(src.strip(), nb_dir, readme_dir)
     code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
     if not code: return None
-    out = [f"```python\n{code}\n```"]
+    echo = not any(l.replace(' ', '') == '#|echo:false' for l in lines)
+    out = [f"```python\n{code}\n```"] if echo else []
     for o in cell.get('outputs', []):
+        md = o.get('data', {}).get('text/markdown')
+        if md: out.append(relink(''.join(md).strip(), nb_dir, readme_dir)); continue
         text = o.get('text') or o.get('data', {}).get('text/plain')
         if text: out.append("```\n" + ''.join(text).rstrip() + "\n```")
+    if not out: return None
     return '\n\n'.join(out)
 
 def main(nb_path, readme_path):

@@ -164,7 +164,8 @@ def run_task(kind: str, folder, kw: dict) -> dict:
     done = folder/'metrics.json'
     if done.exists():
         m = json.loads(done.read_text())
-        if m.get('status') == 'completed': return {'test_acc': m['test_acc'], 'status': 'completed', 'seconds': 0., 'cached': True}
+        if m.get('status') == 'completed':   # done by an earlier invocation: its own time, as it recorded it
+            return {'test_acc': m['test_acc'], 'status': 'completed', 'seconds': m.get('seconds', 0.), 'cached': True}
     if kind == 'table': m = run_table_student(folder, **kw)
     elif kind == 'self': m = run_self(folder, overwrite=True, data='mnist1d', **kw)
     else: m = run_student(folder, overwrite=True, **kw)
@@ -265,7 +266,7 @@ def run_study(out, cfg: dict = PLAN, jobs: int = 2, root='data', device='cpu', l
     res = {'config': {k: v for k, v in cfg.items()}, 'seeds': seeds, 'teacher_acc': teacher['test_acc'],
            'early_acc': {e: teacher['history'][e - 1]['test_acc'] for e in cfg['early']},
            'holdout_acc': json.loads((out/'sources'/'holdout'/'metrics.json').read_text())['test_acc'],
-           'rows': rows, 'seconds': time.perf_counter() - t0}
+           'rows': rows, 'seconds': time.perf_counter() - t0}     # this invocation's wall time (a resumed one skips finished runs)
     save_json(res, out/'results.json')
     return res
 
@@ -308,19 +309,34 @@ def differences(res: dict, pairs, sizes=None) -> str:
 MARKERS = {'control': ('s', 'k'), 'generator': ('o', 'C0'), 'early generator': ('v', 'C1'), 'self-VKD generator': ('D', 'C2'),
            'matched smoothing': ('x', 'C3'), 'class means': ('P', 'C5')}
 
+def _place_labels(ax, notes: list, fontsize: float = 6.5):
+    "Annotate points (x, y, text) so that no two labels overlap: each goes right of its point, moved down until it is clear."
+    ax.figure.canvas.draw()
+    placed, h = [], fontsize * 1.5                       # boxes in points: (x0, y0, x1, y1)
+    to_pt = lambda x, y: ax.transData.transform((x, y)) * 72 / ax.figure.dpi
+    for x, y, text in sorted(notes, key=lambda n: -n[1]):
+        px, py = to_pt(x, y)
+        w, dy = len(text) * fontsize * 0.6, 2.
+        while any(px + 4 < b[2] and b[0] < px + 4 + w and py + dy < b[3] and b[1] < py + dy + h for b in placed) and dy > -60:
+            dy -= h / 2
+        placed.append((px + 4, py + dy, px + 4 + w, py + dy + h))
+        ax.annotate(text, (x, y), fontsize=fontsize, xytext=(4, dy), textcoords='offset points',
+                    arrowprops=dict(arrowstyle='-', lw=.3, color='0.5') if dy < -h else None)
+
 def plot_softness(res: dict, path=None):
     "Student accuracy against the top-1 probability of its knowledge, one point per source and setting; CE and KD as lines."
     import matplotlib.pyplot as plt
     sizes = list(dict.fromkeys(r['size'] for r in res['rows']))
     fig, axs = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.6), squeeze=False)
     for ax, n in zip(axs[0], sizes):
-        rows = [r for r in res['rows'] if r['size'] == n]
+        rows, notes = [r for r in res['rows'] if r['size'] == n], []
         for r in rows:
             m, sd = mean_std([100 * a for a in r['accs']])
             if r['family'] == 'reference':
-                if r['name'] in ('ce', 'kd'):
+                if r['name'] in ('ce', 'kd'):      # CE's label at the left, KD's at the right: they never collide
                     ax.axhline(m, ls='--' if r['name'] == 'ce' else ':', c='gray', lw=1)
-                    ax.text(0.995, m, r['name'].upper(), va='bottom', ha='right', fontsize=8, c='gray', transform=ax.get_yaxis_transform())
+                    x, ha = (0.005, 'left') if r['name'] == 'ce' else (0.995, 'right')
+                    ax.text(x, m, r['name'].upper(), va='bottom', ha=ha, fontsize=8, c='gray', transform=ax.get_yaxis_transform())
                 continue
             mk, c = MARKERS.get(r['family'], ('o', 'C4'))
             hollow = r['sweep'] is not None
@@ -328,18 +344,21 @@ def plot_softness(res: dict, path=None):
                         label=None if hollow else r['family'])
             if hollow or r['family'] in ('early generator',):
                 label = (f"τ={r['tau']:g}" if r['sweep'] == 'tau' else f"w×{r['weight']:g}") if hollow else r['name'].split(': ')[-1]
-                ax.annotate(label, (r['softness']['top1'], m), fontsize=6.5, xytext=(4, 6 if r['sweep'] == 'weight' and r['weight'] > 1 else -8 if r['sweep'] == 'weight' else 2),
-                            textcoords='offset points')
+                notes.append((r['softness']['top1'], m, label))
         for r in rows:                                  # each matched smoothing next to its source: the same softness, with and without class order
             if r['family'] == 'matched smoothing' and r['sweep'] is None:
                 src = next((x for x in rows if x['name'] == 'vkd: ' + r['source'].split(' ~ ')[1]), None)
                 if src is not None: ax.plot([src['softness']['top1'], r['softness']['top1']],
                                             [mean_std([100 * a for a in x['accs']])[0] for x in (src, r)], c='C3', lw=.6, alpha=.5)
-        h, l = ax.get_legend_handles_labels(); keep = dict(zip(l, h))
-        ax.legend(keep.values(), keep.keys(), fontsize=7, loc='lower left', framealpha=.6)
+        _place_labels(ax, notes)
+
         ax.set(xlabel='top-1 probability of the knowledge (class means, at its tau)', ylabel='student test accuracy (%)',
                title=f"students on {'all' if n is None else n} training samples (hollow: τ and weight sweeps)")
-    fig.tight_layout()
+    keep = {}                                           # one legend for both panels, under them: it hides no point
+    for ax in axs[0]:
+        for h, l in zip(*ax.get_legend_handles_labels()): keep.setdefault(l, h)
+    fig.legend(keep.values(), keep.keys(), fontsize=7, loc='lower center', ncol=len(keep), frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     if path is not None: fig.savefig(path, dpi=80)
     return fig
 

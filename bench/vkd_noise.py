@@ -1,16 +1,17 @@
 """Where does VKD's benefit come from: the generator's class means, or its noise z?
 
 In expectation over z, the gradient of KD_tau(p_tau(G(z, y)), s) equals the gradient of distilling the generator's
-class-mean distribution E_z[p_tau(G(z, y))] (the KD term is linear in its target, up to the target's entropy, which
-does not depend on the student). So a VKD student differs from one distilling the generator's class means only by
-zero-mean noise in its gradient. This script trains students of the MNIST-1D study three ways, same seeds:
+class-mean distribution E_z[p_tau(G(z, y))]: the student's gradient, tau (q - p), is affine in the target p (the
+term itself is not: its entropy part is convex in p, but does not depend on the student). So a VKD student differs
+from one distilling the generator's class means only by zero-mean noise in its gradient. This script trains students
+of the teaching regime (mlp_512x2 on 1000 MNIST-1D samples, the shipped teaching teacher) three ways, same seeds:
 
   vkd           fresh z at every step (the real thing)
   g-mean        the generator's class means, no noise (G averaged over 4096 draws of z per class)
   class-mean    the teacher's class means on the student's training set (the control)
 
-Run (after `vkd demo ... --out runs/study`, which trains the teacher and generator it reads):
-    OMP_NUM_THREADS=1 .venv/bin/python bench/vkd_noise.py --teacher runs/study/teacher --seeds 0,1,2,3,4
+Run (it writes the results file that `nbs/tutorials/vkd_study_mnist1d.ipynb` reads):
+    OMP_NUM_THREADS=1 .venv/bin/python bench/vkd_noise.py --seeds 0,1,2,3,4 --out nbs/tutorials/results/vkd_noise.json
 """
 import argparse, json, statistics, time
 from pathlib import Path
@@ -19,7 +20,7 @@ from vkd_nb.core import get_device, seed_everything
 from vkd_nb.cotrain import load_generator, load_teacher, rebuild_data
 from vkd_nb.models import create_model
 from vkd_nb.train import train_student, class_mean_knowledge
-from vkd_nb.runs import DEMO
+from vkd_nb.runs import DEMO, TRAIN_OPTIONS
 from vkd_nb.fidelity import kl_div
 
 class GeneratorMean:
@@ -33,7 +34,8 @@ class GeneratorMean:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--teacher', default='runs/study/teacher'); p.add_argument('--seeds', default='0,1,2,3,4')
+    p.add_argument('--teacher', default='teaching', help="a teacher's run folder (default: the shipped teaching teacher)")
+    p.add_argument('--seeds', default='0,1,2,3,4')
     p.add_argument('--root', default='data'); p.add_argument('--out', default='runs/vkd_noise.json')
     a = p.parse_args()
     dev = get_device('cpu')
@@ -41,9 +43,9 @@ def main():
     data = rebuild_data({'data': {**meta['data'], 'n_train': DEMO['n_train']}}, a.root)
     tau = DEMO['tau']
     gm, cm = GeneratorMean(gen, tau), class_mean_knowledge(teacher, data, tau)
-    print(f"KL(teacher class means || generator class means), mean over classes: "
-          f"{kl_div(cm.table(tau), gm.table).mean().item():.4f}")
-    train = {k: DEMO[k] for k in ('opt', 'lr', 'weight_decay', 'schedule', 'batch_size')}
+    kl = kl_div(cm.table(tau), gm.table).mean().item()
+    print(f"KL(teacher class means || generator class means), mean over classes: {kl:.4f}")
+    train = {k: DEMO[k] for k in TRAIN_OPTIONS}
     res = {}
     for name, knowledge in (('vkd', gen), ('g-mean', gm), ('class-mean', cm)):
         accs = []
@@ -54,6 +56,10 @@ def main():
             accs.append(r['test_acc'])
         res[name] = accs
         print(f"{name:>11}: {100 * statistics.mean(accs):.2f} ± {100 * statistics.stdev(accs):.2f}  {[round(100 * x, 1) for x in accs]}", flush=True)
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True); json.dump(res, open(a.out, 'w'), indent=1)
+    out = {'config': {'teacher': a.teacher, 'seeds': a.seeds, 'regime': {k: DEMO[k] for k in ('arch', 'n_train', 'epochs', 'tau')},
+                      'kl_class_means': kl, 'command': 'python bench/vkd_noise.py --seeds ' + a.seeds + ' --out ' + a.out},
+           'accs': res}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(a.out).with_suffix('.tmp'); tmp.write_text(json.dumps(out, indent=1)); tmp.replace(a.out)
 
 if __name__ == '__main__': main()

@@ -15,6 +15,8 @@ def test_wheel_contents_and_metadata(tmp_path):
         meta = z.read(next(n for n in names if n.endswith('METADATA'))).decode()
         eps = z.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     for mod in ('core', 'data'): assert f'vkd_nb/{mod}.py' in names
+    for f in ('teacher.pt', 'generator.pt', 'metrics.json', 'students.json'):    # the shipped teaching teacher
+        assert f'vkd_nb/teaching/{f}' in names, f
     reqs = [l.split(':', 1)[1].strip() for l in meta.splitlines() if l.startswith('Requires-Dist:') and 'extra ==' not in l]
     assert 'torch' in reqs, reqs                      # torch listed, never pinned
     for r in ('torchvision', 'matplotlib', 'tqdm', 'scikit-learn', 'mnist1d'): assert any(q.startswith(r) for q in reqs), r

@@ -98,8 +98,9 @@ def _add_train_options(p, role: str):
     from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
-                   help='a published training protocol (crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, '
-                        'weight decay 5e-4, batch 64); options given explicitly override it')
+                   help="a named recipe; options given explicitly override it. teaching: the kit's teaching regime (the defaults, "
+                        "students on 1000 MNIST-1D samples from the shipped teaching teacher); crd-cifar100: CIFAR-100, 240 epochs, "
+                        "SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, weight decay 5e-4, batch 64")
     p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
     p.add_argument('--opt', default=None, choices=('sgd', 'adam'), help=f"optimizer (default: {d['opt']})")
     p.add_argument('--lr', type=_positive_float, default=None, help=f"learning rate (default: {d['lr']:g})")
@@ -192,6 +193,8 @@ def _resolve(args, role: str) -> dict:
     if isinstance(given['arch'], list): given['arch'] = given['arch'][0] if given['arch'] else None
     o = preset_options(role, getattr(args, 'preset', None), **given)
     for k in ('data', 'epochs', 'tau'): setattr(args, k, o[k])
+    for k in ('n_train', 'teacher'):                          # the teaching preset's students: 1000 samples, the shipped teacher
+        if k in o and getattr(args, k, 0) is None: setattr(args, k, o[k])
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
     return {**{k: o[k] for k in ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'milestones', 'gamma') if k in o},
             **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}   # recorded only when set: older runs resume
@@ -272,6 +275,8 @@ def cmd_fit_generator(args) -> int:
     dev = get_device(args.device)
     if args.teacher_weights is not None: args.teacher = _import_teacher(args)
     elif args.teacher is None: raise ValueError("give the teacher: --teacher RUN, or --teacher-weights PATH with --arch, --data and --out")
+    if str(args.teacher) == 'teaching' and args.out is None:
+        raise ValueError("the teaching teacher's folder belongs to the package: give --out, the folder for the new generator")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
     out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
@@ -378,7 +383,8 @@ def add_student(subparsers):
     p.add_argument('--arch', default=None, help='student architecture, from `vkd zoo` (default: mlp_512x2, or the preset\'s: resnet8x4)')
     p.add_argument('--mode', default='vkd', type=_mode, metavar='MODE',
                    help=f"ce, or distillation methods joined by '+', e.g. kd+vkd or kd+at+vkd (default: vkd). The methods: {methods}")
-    p.add_argument('--teacher', default=None, metavar='DIR', help='the teacher\'s run folder (teacher.pt, generator.pt)')
+    p.add_argument('--teacher', default=None, metavar='DIR',
+                   help="the teacher's run folder (teacher.pt, generator.pt); teaching: the kit's shipped MNIST-1D teacher")
     p.add_argument('--generator', default=None, metavar='PATH', help='generator.pt or its folder (default: the teacher\'s)')
     p.add_argument('--out', required=True, help='run folder for student.pt, metrics.json, checkpoint.pt')
     _add_hparam_options(p)
@@ -396,15 +402,19 @@ def cmd_student(args) -> int:
     m = run_student(args.out, args.data, args.arch, args.mode, teacher=args.teacher, generator_path=args.generator, epochs=args.epochs,
                     tau=args.tau, hparams=hp, root=args.root, data_kw=_data_kw(args), device=args.device, seed=args.seed,
                     resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile, **train)
-    return _report(args, m, f"student {args.arch} ({args.mode})")
+    code = _report(args, m, f"student {args.arch} ({args.mode})")
+    if code == 0 and args.preset == 'teaching' and not args.json:
+        from vkd_nb.runs import teaching_expectation
+        print(teaching_expectation(args.mode))
+    return code
 
+# %% ../nbs/13_cli.ipynb #c010_2
 def _add_gen_options(p):
     p.add_argument('--w-ce', type=_weight, default=1., help='weight of the cross-entropy (default: 1)')
     p.add_argument('--w-vkd', type=_weight, default=1., help='weight of the VKD term (default: 1)')
     p.add_argument('--warmup', type=int, default=None, metavar='EPOCHS', help='epochs before the VKD term starts (default: a quarter)')
     _add_gan_loss(p)
 
-# %% ../nbs/13_cli.ipynb #c010_2
 def add_self(subparsers):
     "Declare `vkd self`."
     p = subparsers.add_parser('self', help='self-VKD: a network distills from a generator of its own outputs',
@@ -481,8 +491,9 @@ def add_demo(subparsers):
     "Declare `vkd demo`."
     from vkd_nb.runs import DEMO_MODES, DEMO
     p = subparsers.add_parser('demo', help='the main job: teacher, generator and students in every main mode on MNIST-1D',
-                              description='Train a teacher and its generator on MNIST-1D, then students in every main mode over several '
-                                          'seeds; print and save the table of test accuracies and the teacher-vs-generator figure.')
+                              description='The teaching regime: a teacher and its generator on MNIST-1D (the shipped teaching teacher unless '
+                                          '--train-teacher), then students on 1000 samples in every main mode over several seeds; '
+                                          'print and save the table of test accuracies and the teacher-vs-generator figure.')
     p.add_argument('--out', default='runs/demo', help='folder for the runs, results.md, results.json, knowledge.png (default: runs/demo)')
     p.add_argument('--seeds', type=_int_list, default=(0, 1, 2), help='seeds, comma-separated (default: 0,1,2)')
     p.add_argument('--modes', default=','.join(DEMO_MODES), help=f"modes, comma-separated (default: {','.join(DEMO_MODES)})")
@@ -494,6 +505,9 @@ def add_demo(subparsers):
     p.add_argument('--n-train', type=_positive, default=None, help=f"the students' training samples (default: {DEMO['n_train']})")
     p.add_argument('--num-samples', type=_positive, default=None, help='MNIST-1D samples to generate (train + test; default 5000)')
     p.add_argument('--arch', default=None, help=f"student architecture (default: {DEMO['arch']})")
+    p.add_argument('--train-teacher', action='store_true',
+                   help="train the teacher and its generator here (default: the shipped teaching teacher, when the teacher's "
+                        "settings are its own)")
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--device', default='auto', help='(default: auto)')
     p.add_argument('--hparam', action='append', default=[], type=_hparam, metavar='NAME=VALUE',
@@ -510,6 +524,7 @@ def cmd_demo(args) -> int:
     from vkd_nb.runs import run_demo, results_table
     regime = {k: getattr(args, k) for k in ('epochs', 'teacher_epochs', 'refine_steps', 'n_train', 'num_samples', 'arch')
               if getattr(args, k) is not None}
+    if args.train_teacher: regime['train_teacher'] = True
     if regime.get('refine_steps', 0) < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     modes = tuple(m.strip() for m in args.modes.split(',') if m.strip())
     r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet, overwrite=args.overwrite,
@@ -517,7 +532,8 @@ def cmd_demo(args) -> int:
                  log=(lambda *a: None) if args.json else print, **regime)
     if args.json: print(json.dumps(r, indent=2, default=str)); return 0
     c = r['config']
-    print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} %; students {c['arch']} on "
+    which = 'the shipped teaching teacher' if c['teacher'] == 'teaching' else 'trained here'
+    print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} % ({which}); students {c['arch']} on "
           f"{c['n_train']} training samples, {c['epochs']} epochs; test accuracy over seeds {', '.join(map(str, c['seeds']))}:\n")
     print(results_table(r['results']))
     print(f"\n{r['seconds']:.0f} s; wrote {args.out}/results.md, results.json, knowledge.png")

@@ -5,6 +5,7 @@
 # %% ../nbs/07_cotrain.ipynb #c002
 from __future__ import annotations
 import copy, math, time
+from importlib.resources import files
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -20,8 +21,8 @@ from .generator import Generator, Discriminator
 from .losses import d_loss, g_loss, GAN_LOSSES
 
 # %% auto #0
-__all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'save_teacher', 'load_teacher', 'load_generator',
-           'rebuild_data', 'fidelity_reports', 'export_generator']
+__all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'teaching_run', 'resolve_run', 'save_teacher',
+           'load_teacher', 'load_generator', 'rebuild_data', 'fidelity_reports', 'export_generator']
 
 # %% ../nbs/07_cotrain.ipynb #c002_ddp
 from .distributed import all_gather_rows, distributed_cbs   # DDP: the generator sees the global batch
@@ -161,6 +162,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
                   refine_steps: int = 0,                    # GAN steps on the final teacher after training
                   out=None, resume: bool = False, config: dict|None = None,   # checkpoints (see `vkd_nb.learner.fit`)
                   progress: bool = True, cbs=(),
+                  refine_callback=None,                     # called as (record, generator) every 500 refit steps
                   **learner_kw) -> dict:                    # optimizer, schedule, batch size, device, seed ... (`Learner`)
     "Train `teacher` with cross-entropy, co-training `generator` on its logits; returns the run's record."
     dev = get_device(learner_kw.get('device', 'auto'))
@@ -180,7 +182,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
         t0 = time.perf_counter()
         try:
             fit_logits, fit_y = predict_logits(teacher, data.eval_loader(data.fit_split, dev))
-            generator.fit(fit_logits, fit_y, refine_steps, progress=progress)
+            generator.fit(fit_logits, fit_y, refine_steps, progress=progress, callback=refine_callback)
             t_refine = time.perf_counter() - t0
         except KeyboardInterrupt: rec['status'] = 'interrupted'
     t_teacher, t_gen = rec['seconds_steps'], rec['seconds_after_steps']
@@ -202,6 +204,18 @@ def fit_generator(teacher: nn.Module, data: DataBundle,
     gt.fit(logits, y, steps, batch_size, progress=progress, callback=callback)
     return gt
 
+# %% ../nbs/07_cotrain.ipynb #teach01
+def teaching_run() -> Path:
+    "The run folder of the kit's teaching teacher, shipped in the package: teacher.pt, generator.pt, metrics.json."
+    p = Path(str(files('vkd_nb')/'teaching'))
+    if not (p/'teacher.pt').is_file():
+        raise FileNotFoundError(f"the teaching teacher is missing from {p}: reinstall vkd_nb, or run `make teaching-teacher`")
+    return p
+
+def resolve_run(path) -> Path:
+    "A run folder or file; the name 'teaching' is the kit's teaching teacher (`teaching_run`)."
+    return teaching_run() if str(path) == 'teaching' else Path(path)
+
 # %% ../nbs/07_cotrain.ipynb #c021
 def save_teacher(path, teacher: nn.Module, arch: str, data: dict, num_classes: int, in_shape,
                  holdout: dict|None = None) -> Path:
@@ -211,8 +225,8 @@ def save_teacher(path, teacher: nn.Module, arch: str, data: dict, num_classes: i
                     'in_shape': list(in_shape), 'holdout': holdout, 'state_dict': sd}, path)
 
 def load_teacher(path, device='cpu'):
-    "The teacher saved in run folder (or file) `path`, in eval mode, and its checkpoint's metadata."
-    path = run_file(path, 'teacher.pt')
+    "The teacher saved in run folder (or file, or 'teaching') `path`, in eval mode, and its checkpoint's metadata."
+    path = run_file(resolve_run(path), 'teacher.pt')
     ck = load_pt(path)
     if not isinstance(ck, dict) or ck.get('kind') != 'teacher': raise ValueError(f"{path} is not a teacher checkpoint written by vkd_nb")
     m = create_model(ck['arch'], ck['num_classes'], tuple(ck['in_shape']))
@@ -221,7 +235,7 @@ def load_teacher(path, device='cpu'):
 
 def load_generator(path, device='cpu') -> GeneratorTrainer:
     "The `GeneratorTrainer` saved in run folder (or file) `path`; `.meta` says which teacher and data it mimics."
-    return GeneratorTrainer.load(run_file(path, 'generator.pt'), device=get_device(device))
+    return GeneratorTrainer.load(run_file(resolve_run(path), 'generator.pt'), device=get_device(device))
 
 def rebuild_data(meta: dict, root='data'):
     "Rebuild the `DataBundle` described by a checkpoint's `data` options, with its holdout if it had one."

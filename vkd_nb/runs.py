@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_runs.ipynb #3bf46f97
 from __future__ import annotations
-import json, os, time
+import json, os, shutil, time
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -14,26 +14,64 @@ from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_wei
 from .learner import predict_logits
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
-                            fidelity_reports)
+                            fidelity_reports, teaching_run)
 from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset, COLLAB_MODES,
                           parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
 from .plots import plot_knowledge
 
 # %% auto #0
-__all__ = ['PRESETS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'check_run_args',
-           'run_teacher', 'import_teacher', 'run_student', 'run_self', 'run_collab', 'preset_options', 'results_table',
-           'run_demo']
+__all__ = ['TRAIN_OPTIONS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO',
+           'train_defaults', 'check_run_args', 'preset_options', 'run_teacher', 'import_teacher', 'run_student',
+           'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching', 'results_table', 'teaching_results',
+           'teaching_expectation', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
 from .distributed import init_distributed, is_main, run_folder, main_first   # under torchrun: rank 0 holds the folder and writes
 
 
 # %% ../nbs/10_runs.ipynb #507639f8
+TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')
+TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, opt='adam', lr=3e-3, momentum=0.9, weight_decay=1e-4,
+                        schedule='onecycle', batch_size=128, tau=4.)
+STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, opt='adam', lr=1e-3, momentum=0.9, weight_decay=1e-4,
+                        schedule='cosine', batch_size=64, tau=4.)
+
+def train_defaults(role: str, **given) -> dict:
+    "The optimizer options of `role` ('teacher' or 'student'): the ones `given` (None: not given) over its defaults."
+    d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
+    return {**{k: d[k] for k in TRAIN_OPTIONS}, **{k: v for k, v in given.items() if v is not None}}
+
 def check_run_args(data: str, arch: str, tau) -> float:
     "Fail fast: unknown model, a model that cannot take the data, a bad temperature; returns `tau` checked."
     get_spec(arch)
     if data in DATASET_SHAPES and not (fits := model_fits(arch, data))[0]: raise ValueError(fits[1])
     return check_tau(tau)
+
+# %% ../nbs/10_runs.ipynb #adabf45c
+PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, opt='sgd',
+                                lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep', milestones=(150/240, 180/240, 210/240),
+                                gamma=0.1, batch_size=64, tau=4.,
+                                lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01}),
+           'teaching': dict(data='mnist1d', teacher_arch='cnn1d_32', student_arch='mlp_512x2', student_n_train=1000,
+                            student_teacher='teaching')}
+
+def _for_role(preset: dict, role: str) -> dict:
+    "A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones."
+    shared = {k: v for k, v in preset.items() if not k.startswith(('teacher_', 'student_'))}
+    return {**shared, **{k[len(role) + 1:]: v for k, v in preset.items() if k.startswith(role + '_')}}
+
+def preset_options(role: str,                 # 'teacher' or 'student'
+                   preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
+                   **given) -> dict:          # options given explicitly (None: not given)
+    "The options of a `role`: the explicit ones, else the preset's, else the defaults (plus a preset's `n_train`, `teacher`)."
+    if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
+    if preset is not None and preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    p = _for_role(PRESETS.get(preset, {}), role)
+    out = {k: p[k] for k in ('milestones', 'gamma', 'n_train', 'teacher') if k in p}
+    for k, v in (TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS).items():
+        out[k] = given[k] if given.get(k) is not None else p[k] if p.get(k) is not None else v
+    if given.get('lr') is None and out['arch'] in p.get('lr_by_model', {}): out['lr'] = p['lr_by_model'][out['arch']]
+    return out
 
 # %% ../nbs/10_runs.ipynb #04b05f69
 def run_teacher(out,                          # run folder: teacher.pt, generator.pt, metrics.json
@@ -51,6 +89,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    train_kw = train_defaults('teacher', **train_kw)
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
     with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
@@ -103,33 +142,52 @@ def _metrics(rec: dict, config: dict, **extra) -> dict:
             'history': rec['history'], 'config': config}
 
 # %% ../nbs/10_runs.ipynb #194ef323_1
-def run_student(out,                          # run folder: student.pt, metrics.json, checkpoint.pt
-                data: str = 'mnist1d', arch: str = 'mlp_512x2', mode: str = 'vkd',
-                teacher=None,                 # the teacher's run folder (or teacher.pt)
-                generator_path=None,          # generator.pt or its folder (default: the teacher's folder)
-                epochs: int = 10, tau: float = 4.,
-                hparams: dict|None = None,    # the mode's hyper-parameters by name (`vkd_nb.train.mode_hparams`); others: defaults
-                root='data', data_kw: dict|None = None,
-                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
-                **train_kw) -> dict:          # options of the `Learner` (optimizer, schedule, batch size, ...)
-    "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
-    hp = mode_hparams(mode, **(hparams or {}))
-    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
-    data_opts = {'name': data, **(data_kw or {})}
-    if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
-    if uses_generator(mode) and teacher is None and generator_path is None: raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
-    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
+def _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
+    "What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data options, train options."
+    o = preset_options('student', preset, data=data, arch=arch, epochs=epochs, tau=tau, **{k: train_kw.pop(k, None) for k in TRAIN_OPTIONS})
+    train = {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw}
+    data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
+    return o['data'], o['arch'], o['epochs'], o['tau'], (o.get('teacher') if teacher is None else teacher), data_opts, train
+
+def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, data_opts: dict, dev) -> tuple:
+    "The generator and the teacher the mode reads (None where it does not), checked against the student's data."
     gen = t_model = None
     if uses_generator(mode):
         gen = load_generator(generator_path if generator_path is not None else teacher, dev)
-        if gen.num_classes != bundle.num_classes: raise ValueError(f"the generator has {gen.num_classes} classes but {data} has {bundle.num_classes}")
+        if gen.num_classes != bundle.num_classes:
+            raise ValueError(f"the generator has {gen.num_classes} classes but {data_opts['name']} has {bundle.num_classes}")
         if not same_dataset(gen.meta.get('data') or {}, data_opts):
             raise ValueError(f"the generator was fitted on {gen.meta.get('data')}, the student trains on {data_opts}")
     if needs_teacher(mode):
         t_model, t_meta = load_teacher(teacher, dev)
-        if t_meta['num_classes'] != bundle.num_classes: raise ValueError(f"the teacher has {t_meta['num_classes']} classes but {data} has {bundle.num_classes}")
-        if not same_dataset(t_meta['data'], data_opts): raise ValueError(f"the teacher was trained on {t_meta['data']}, the student trains on {data_opts}")
+        if t_meta['num_classes'] != bundle.num_classes:
+            raise ValueError(f"the teacher has {t_meta['num_classes']} classes but {data_opts['name']} has {bundle.num_classes}")
+        if not same_dataset(t_meta['data'], data_opts):
+            raise ValueError(f"the teacher was trained on {t_meta['data']}, the student trains on {data_opts}")
+    return gen, t_model
+
+# %% ../nbs/10_runs.ipynb #runstud1
+def run_student(out,                          # run folder: student.pt, metrics.json, checkpoint.pt
+                data: str|None = None, arch: str|None = None,  # default: the preset's, else mnist1d and mlp_512x2
+                mode: str = 'vkd',
+                teacher=None,                 # the teacher's run folder (or teacher.pt); 'teaching': the kit's teaching teacher
+                generator_path=None,          # generator.pt or its folder (default: the teacher's folder)
+                epochs: int|None = None, tau: float|None = None,
+                hparams: dict|None = None,    # the mode's hyper-parameters by name (`vkd_nb.train.mode_hparams`); others: defaults
+                preset: str|None = None,      # a name from `PRESETS`, e.g. 'teaching'
+                root='data', data_kw: dict|None = None,
+                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
+                **train_kw) -> dict:          # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
+    "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
+    data, arch, epochs, tau, teacher, data_opts, train_kw = _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
+    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    hp = mode_hparams(mode, **(hparams or {}))
+    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
+    if uses_generator(mode) and teacher is None and generator_path is None:
+        raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
+    with main_first(): bundle = rebuild_data({'data': data_opts}, root)
+    gen, t_model = _student_knowledge(mode, teacher, generator_path, bundle, data_opts, dev)
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
                   generator=None if gen is None else str(generator_path or teacher), epochs=epochs, tau=tau, hparams=hp,
                   seed=seed, train=train_kw)
@@ -144,12 +202,13 @@ def run_student(out,                          # run folder: student.pt, metrics.
     return metrics
 
 # %% ../nbs/10_runs.ipynb #76e6f024
-def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 10, tau: float = 4.,
+def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|None = None, tau: float = 4.,
              w_ce: float = 1., w_vkd: float = 1., warmup: int|None = None, root='data', data_kw: dict|None = None,
              gen_kw: dict|None = None, device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False,
              progress: bool = True, **train_kw) -> dict:
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
     out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
@@ -171,11 +230,12 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 
 
 # %% ../nbs/10_runs.ipynb #819147c4
 def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mode: str = 'collab-vkd',
-               epochs: int = 10, tau: float = 4., w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
+               epochs: int|None = None, tau: float = 4., w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True, **train_kw) -> dict:
     "Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the metrics."
     out, dev, archs = Path(out), get_device(device), list(archs)
+    epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     if mode not in COLLAB_MODES: raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
@@ -199,36 +259,27 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
         if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
-# %% ../nbs/10_runs.ipynb #adabf45c
-PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, opt='sgd',
-                                lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep', milestones=(150/240, 180/240, 210/240),
-                                gamma=0.1, batch_size=64, tau=4.,
-                                lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01})}
-TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, opt='adam', lr=3e-3, momentum=0.9, weight_decay=1e-4,
-                        schedule='onecycle', batch_size=128, tau=4.)
-STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, opt='adam', lr=1e-3, momentum=0.9, weight_decay=1e-4,
-                        schedule='cosine', batch_size=64, tau=4.)
-
-def preset_options(role: str,                 # 'teacher' or 'student'
-                   preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
-                   **given) -> dict:          # options given explicitly (None: not given)
-    "The training options of a `role`: the explicit ones, else the preset's, else the defaults."
-    if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
-    if preset is not None and preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    p = PRESETS.get(preset, {})
-    p = {**{k: v for k, v in p.items() if not k.endswith('_arch')}, 'arch': p.get(f'{role}_arch')}
-    out = {k: p[k] for k in ('milestones', 'gamma') if k in p}
-    for k, v in (TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS).items():
-        out[k] = given[k] if given.get(k) is not None else p[k] if p.get(k) is not None else v
-    if given.get('lr') is None and out['arch'] in p.get('lr_by_model', {}): out['lr'] = p['lr_by_model'][out['arch']]
-    return out
-
 # %% ../nbs/10_runs.ipynb #47a09ac9
 DEMO_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'class-mean', 'self-vkd')
 STUDY_MODES = DEMO_MODES + ('label-smoothing', 'dml', 'dml+vkd')
-DEMO = dict(data='mnist1d', teacher_arch='cnn1d_32', teacher_epochs=15, refine_steps=8000, arch='mlp_512x2', n_train=1000,
-            epochs=100, opt='adam', lr=1e-3, weight_decay=1e-4, schedule='cosine', batch_size=64, tau=4., num_samples=None)
+_t, _s = preset_options('teacher', 'teaching'), preset_options('student', 'teaching')
+DEMO = dict(data=_s['data'], teacher_arch=_t['arch'], teacher_epochs=_t['epochs'], refine_steps=8000, arch=_s['arch'],
+            n_train=_s['n_train'], epochs=_s['epochs'], **{k: _s[k] for k in TRAIN_OPTIONS}, tau=_s['tau'], num_samples=None,
+            train_teacher=False)           # False: the shipped teaching teacher when the teacher's settings are its own
 
+def uses_teaching_teacher(cfg: dict) -> bool:
+    "Whether a demo regime's teacher is the shipped teaching teacher: the same settings, and no `train_teacher`."
+    c = json.loads((teaching_run()/'metrics.json').read_text())['config']
+    return (not cfg['train_teacher'] and cfg['data'] == c['data']['name'] and cfg['num_samples'] is None
+            and (cfg['teacher_arch'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau']) == (c['arch'], c['epochs'], c['refine_steps'], c['tau']))
+
+def copy_teaching(folder, **kw) -> dict:
+    "Copy the shipped teaching teacher's run folder to `folder`; its metrics."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    for f in ('teacher.pt', 'generator.pt', 'metrics.json'): shutil.copyfile(teaching_run()/f, folder/f)
+    return json.loads((folder/'metrics.json').read_text())
+
+# %% ../nbs/10_runs.ipynb #47a09ac9_0
 def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorTrainer, tau: float, path, device='cpu') -> Path:
     "The kit's signature picture (`vkd_nb.plots.plot_knowledge`) on the test set: teacher vs generator vs class-mean, per class."
     dev = get_device(device)
@@ -255,21 +306,39 @@ def results_table(results: dict) -> str:
 def _demo_task(kind: str, folder, kw: dict) -> dict:
     "One run of the demo, here or in a worker process: its test accuracy, status and seconds."
     t0 = time.perf_counter()
-    m = {'teacher': run_teacher, 'student': run_student, 'self': run_self, 'collab': run_collab}[kind](folder, **kw)
+    run = {'teacher': run_teacher, 'teaching': copy_teaching, 'student': run_student, 'self': run_self, 'collab': run_collab}
+    m = run[kind](folder, **kw)
     return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0, 'fidelity': m.get('fidelity')}
 
 def _init_worker(threads: int): torch.set_num_threads(threads)
+
+# %% ../nbs/10_runs.ipynb #expect03
+def teaching_results() -> dict:
+    "The kit's measurement of the teaching regime (`bench/teaching_regime.py`): its settings and, per mode, the test accuracy by seed."
+    return json.loads((teaching_run()/'students.json').read_text())
+
+def teaching_expectation(mode: str|None = None) -> str:
+    "One line: the teaching regime's measured accuracies per mode, in rank order, and each mode's paired gain over CE."
+    r = teaching_results(); m, c = r['modes'], r['config']
+    order = sorted(m, key=lambda k: _mean_std(m[k]['accs'])[0])
+    ranked = ' < '.join(f"{k} {100 * a:.1f} ± {100 * s:.1f}" for k in order for a, s in [_mean_std(m[k]['accs'])])
+    gaps = ', '.join(f"{k} {100 * d:+.1f} ± {100 * s:.1f}" for k in order if k != 'ce'
+                     for d, s in [_mean_std([x - y for x, y in zip(m[k]['accs'], m['ce']['accs'])])])
+    head = (f"Teaching regime ({c['arch']} students on {c['n_train']} MNIST-1D samples, {c['epochs']} epochs), "
+            f"measured over {len(m['ce']['accs'])} seeds: test accuracy (%) {ranked}; paired gain over CE (points): {gaps}.")
+    return head + (f" A single seed can move a mode by about a point; this run: {mode}." if mode else '')
 
 # %% ../nbs/10_runs.ipynb #47a09ac9_1
 def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, overwrite: bool, hparams: dict) -> tuple:
     "The teacher's task and the students' tasks, (mode, seed) -> (kind, folder, options)."
     full = {} if cfg['num_samples'] is None else {'num_samples': cfg['num_samples']}
     sub = {**full, 'n_train': cfg['n_train']} if cfg['n_train'] else full
-    train = {k: cfg[k] for k in ('opt', 'lr', 'weight_decay', 'schedule', 'batch_size')}
+    train = {k: cfg[k] for k in TRAIN_OPTIONS}
     common = dict(data=cfg['data'], epochs=cfg['epochs'], tau=cfg['tau'], root=root, data_kw=sub, device=str(dev),
                   progress=progress, overwrite=overwrite, **train)
     teacher_task = ('teacher', out/'teacher', dict(data=cfg['data'], arch=cfg['teacher_arch'], epochs=cfg['teacher_epochs'], tau=cfg['tau'],
                     refine_steps=cfg['refine_steps'], root=root, data_kw=full, device=str(dev), seed=0, progress=progress, overwrite=overwrite))
+    if uses_teaching_teacher(cfg): teacher_task = ('teaching', out/'teacher', {})
     tasks = {}
     for mode in modes:
         for seed in seeds:
@@ -342,7 +411,8 @@ def run_demo(out='runs/demo',
         raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, or choose another --out")
     with RunFolder(out, overwrite=overwrite):
         teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite, hparams)
-        log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']}; {len(tasks)} student runs, {jobs} at a time ...")
+        where = 'the shipped teaching teacher' if teacher_task[0] == 'teaching' else 'trained here'
+        log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ({where}); {len(tasks)} student runs, {jobs} at a time ...")
         tm, done = _run_tasks(teacher_task, tasks, jobs, log)
         results = {}
         for mode in modes:
@@ -351,7 +421,8 @@ def run_demo(out='runs/demo',
             results[mode] = {'mean': mean, 'std': std, 'accs': accs, 'seconds': sum(done[mode, s]['seconds'] for s in seeds) / len(seeds)}
         teacher, meta = load_teacher(out/'teacher', dev)
         fig = _save_knowledge_figure(teacher, rebuild_data(meta, root), load_generator(out/'teacher', dev), cfg['tau'], out/'knowledge.png', dev)
-        summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs, 'hparams': hparams},
+        summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs, 'hparams': hparams,
+                              'teacher': 'teaching' if teacher_task[0] == 'teaching' else 'trained'},
                    'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']}, 'results': results,
                    'seconds': time.perf_counter() - t_start, 'figure': str(fig)}
         (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} ({100 * tm['test_acc']:.2f} %), "

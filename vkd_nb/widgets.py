@@ -4,22 +4,23 @@
 
 # %% ../nbs/11_widgets.ipynb #c002
 from __future__ import annotations
-import html, threading, time, traceback
+import html, json, threading, time, traceback
 import torch
 import ipywidgets as W
 from fastcore.basics import patch
-from .core import check_tau, check_weights, get_device
+from .core import check_tau, check_weights, get_device, seed_everything
 from .data import get_data, DATASETS
 from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .learner import Callback, StopOnEvent, predict_logits
-from .cotrain import GeneratorTrainer, train_teacher
+from .cotrain import GeneratorTrainer, train_teacher, load_teacher, load_generator, teaching_run
 from .fidelity import ClassMeanKnowledge, fidelity
 from .train import (COLLAB_MODES, student_modes, train_student, train_self, train_collab, needs_teacher, uses_generator,
                           mode_defaults, mode_hparams)
 from .plots import LivePlot, plot_knowledge
+from .runs import preset_options, train_defaults, uses_teaching_teacher, teaching_expectation, DEMO
 
 # %% auto #0
-__all__ = ['IMAGE_DATASETS', 'all_modes', 'mode_hparam_defaults', 'models_for', 'DevicePicker', 'Dashboard']
+__all__ = ['IMAGE_DATASETS', 'GAN_NOTE', 'all_modes', 'mode_hparam_defaults', 'models_for', 'DevicePicker', 'Dashboard']
 
 # %% ../nbs/11_widgets.ipynb #c005
 def all_modes() -> tuple:
@@ -59,26 +60,50 @@ class DevicePicker(W.HBox):
 
 # %% ../nbs/11_widgets.ipynb #c007
 class _DashboardProgress(Callback):
-    "After each epoch: keep the record in the live plot, move the progress bar, redraw the curves."
-    def __init__(self, db, live: LivePlot, total: int, what: str): self.db, self.live, self.total, self.what = db, live, total, what
+    "After each epoch: keep the record in the live plot, move the progress bar, redraw the curves (at most once a second)."
+    def __init__(self, db, live: LivePlot, total: int, what: str):
+        self.db, self.live, self.total, self.what, self.drawn = db, live, total, what, 0.
     def after_epoch(self, learn):
         rec, db = learn.history[-1], self.db
         self.live(rec)
         db.progress.max, db.progress.value = self.total, len(self.live.records)
         acc = rec.get('test_acc')
         db.status.value = f"{self.what}: epoch {len(self.live.records)}/{self.total}" + (f", test acc {acc:.3f}" if acc is not None else '')
-        db.curves.value = _png(self.live.figure())
+        if time.perf_counter() - self.drawn >= 1.: self.draw()       # a drawing costs about 0.1 s: not every epoch
+    def after_fit(self, learn):
+        if self.live.records: self.draw()                               # the last epoch, whatever the clock says
+    def draw(self):
+        _show(self.db.curves, _png(self.live.figure()))
+        self.drawn = time.perf_counter()
+
+def _refit_progress(db, steps: int):
+    "A `train_teacher` refit callback: the bar and the status follow the generator's refit; Stop ends it."
+    done = [0]
+    def callback(rec: dict, gen):
+        if db._stop.is_set(): raise KeyboardInterrupt
+        done[0] = min(steps, done[0] + 500)
+        db.progress.max, db.progress.value = steps, done[0]
+        db.status.value = (f"refitting the generator on the final teacher: {done[0]}/{steps} GAN steps "
+                           f"(d_loss {rec['d_loss']:.3f}, g_loss {rec['g_loss']:.3f})")
+    return callback
+
+def _show(image: W.Image, png: bytes):
+    "Set an image and show it (images stay hidden until they have something to show: no broken-image icon)."
+    image.value = png; image.layout.display = None if png else 'none'
 
 def _hparam_box(name, default):
     return W.Text(value='', placeholder=f"default {default:g}", description=name, layout=W.Layout(width='230px'),
                   style={'description_width': '110px'}, tooltip=f"{name}: empty for the mode's default, {default:g}")
 
 # %% ../nbs/11_widgets.ipynb #c007_1
+_T, _S = preset_options('teacher', 'teaching'), preset_options('student', 'teaching')
+
 class Dashboard:
     "Pick data, architectures, mode and temperature; train inline; compare runs; explore the distributions."
-    def __init__(self, data: str = 'mnist1d', teacher: str = 'cnn1d_16', student: str = 'mlp_128x2', mode: str = 'vkd',
-                 tau: float = 4., teacher_epochs: int = 8, epochs: int = 10, refine_steps: int = 2000,
-                 n_train: int|None = 1000,    # training samples kept (None: all)
+    def __init__(self, data: str = _S['data'], teacher: str = _T['arch'], student: str = _S['arch'], mode: str = 'vkd',
+                 tau: float = _S['tau'], teacher_epochs: int = _T['epochs'], epochs: int = _S['epochs'],
+                 refine_steps: int = DEMO['refine_steps'],
+                 n_train: int|None = _S['n_train'],   # the students' training samples (None: all); the teacher sees all
                  seed: int = 0, device: str = 'auto', root='data'):
         s = {'description_width': '90px'}; lay = W.Layout(width='330px')
         self.root, self.runs, self._cache, self._thread, self._stop = root, [], {}, None, threading.Event()
@@ -92,8 +117,9 @@ class Dashboard:
         self.epochs = W.BoundedIntText(value=epochs, min=1, max=1000, description='epochs', style=s, layout=lay)
         self.refine_steps = W.BoundedIntText(value=refine_steps, min=0, max=100000, description='refit steps', style=s, layout=lay,
                                              tooltip='GAN steps refitting the generator on the final teacher')
-        self.n_train = W.IntText(value=n_train or 0, description='train samples', style=s, layout=lay, tooltip='0: all')
-        self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay)
+        self.n_train = W.IntText(value=n_train or 0, description='train samples', style=s, layout=lay,
+                                 tooltip="the students' training samples (0: all); the teacher trains on all of them")
+        self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay, tooltip="the student's seed; the teacher's is 0")
         self.device = DevicePicker(device)
         self._make_outputs(s, lay, tau)
         for w, v in ((self.teacher, teacher), (self.student, student)):
@@ -103,7 +129,7 @@ class Dashboard:
         self.train_btn.on_click(lambda _: self.train())
         self.stop_btn.on_click(lambda _: self.stop())
         self.ex_class.observe(lambda _: self.explore(), 'value'); self.ex_tau.observe(lambda _: self.explore(), 'value')
-        self.explorer = None                  # (teacher logits, labels, generator, class-mean, class names) on the test set
+        self.explorer, self.nets = None, []   # (teacher logits, labels, generator, class-mean, names); the last run's networks
 
 # %% ../nbs/11_widgets.ipynb #782855aa
 @patch
@@ -112,13 +138,15 @@ def _make_outputs(self: Dashboard, s: dict, lay, tau: float):
     self.train_btn = W.Button(description='Train', button_style='success', icon='play')
     self.stop_btn = W.Button(description='Stop', button_style='danger', icon='stop', disabled=True)
     self.progress = W.IntProgress(value=0, min=0, max=1, description='', layout=W.Layout(width='330px'))
-    self.status = W.HTML('')
+    self.status = W.HTML('', layout=W.Layout(width='100%'))             # a line of its own: never cut
     self.message = W.HTML('')
-    self.curves = W.Image(format='png', layout=W.Layout(max_width='720px'))
+    self.expect = W.HTML('')                                             # what the teaching regime gives, measured
+    self.gan_note = W.HTML('')
+    self.curves = W.Image(format='png', layout=W.Layout(max_width='720px', display='none'))
     self.table = W.HTML('<i>no runs yet</i>')
     self.ex_class = W.Dropdown(options=[], description='class', style=s, layout=lay)
     self.ex_tau = W.FloatSlider(value=tau, min=0.5, max=20, step=0.5, description='τ (tau)', style=s, layout=lay)
-    self.ex_image = W.Image(format='png', layout=W.Layout(max_width='720px'))
+    self.ex_image = W.Image(format='png', layout=W.Layout(max_width='720px', display='none'))
     self.explorer_note = W.HTML('<i>train a teacher and its generator to explore their distributions</i>')
 
 @patch
@@ -142,7 +170,8 @@ def widget(self: Dashboard) -> W.Widget:
     col = lambda *ws: W.VBox(list(ws))
     settings = W.HBox([col(self.data, self.teacher, self.student, self.mode, self.tau, self.device),
                        col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed, self.hparam_box)])
-    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress, self.status]), self.message, self.curves)
+    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect, self.curves,
+              self.gan_note)
     explore = col(self.explorer_note, W.HBox([self.ex_class, self.ex_tau]), self.ex_image)
     return W.Tab([col(settings, run), col(W.HTML('<b>Runs</b>'), self.table), explore],
                  titles=('Train', 'Compare runs', 'Explore distributions'))
@@ -216,19 +245,42 @@ def _cbs(self: Dashboard, title: str, total: int, what: str) -> list:
     return [_DashboardProgress(self, LivePlot(live=False, title=title), total, what), StopOnEvent(self._stop)]
 
 # %% ../nbs/11_widgets.ipynb #eee596a0
+GAN_NOTE = ('<small>GAN losses: d_loss ≈ 2 ln 2 ≈ 1.386 and g_loss ≈ ln 2 ≈ 0.693 is the balance point of the game — the '
+            'discriminator cannot tell the generator\'s distributions from the teacher\'s. Flat curves there mean the generator '
+            'keeps up; how closely it mimics the teacher is fidelity (see <i>Explore distributions</i>).</small>')
+
 @patch
-def _teacher_and_generator(self: Dashboard, cfg, data, dev):
-    key = (cfg['data'], cfg['n_train'], cfg['teacher'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['seed'], cfg['tau'], str(dev))
-    if key in self._cache: return self._cache[key]
-    torch.manual_seed(cfg['seed'])
-    teacher = create_model(cfg['teacher'], data.num_classes, data.in_shape)
-    gen = GeneratorTrainer(data.num_classes, tau=cfg['tau'], seed=cfg['seed'], device=dev)
-    rec = train_teacher(teacher, data, cfg['teacher_epochs'], gen, refine_steps=cfg['refine_steps'], device=dev, seed=cfg['seed'],
-                        progress=False, cbs=self._cbs(f"teacher {cfg['teacher']} + generator", cfg['teacher_epochs'], 'teacher'))
+def _is_teaching(self: Dashboard, cfg: dict) -> bool:
+    "Whether the settings' teacher is the shipped teaching teacher."
+    return uses_teaching_teacher(dict(train_teacher=False, data=cfg['data'], num_samples=None, teacher_arch=cfg['teacher'],
+                                      teacher_epochs=cfg['teacher_epochs'], refine_steps=cfg['refine_steps'], tau=cfg['tau']))
+
+@patch
+def _train_teacher(self: Dashboard, cfg, full, dev) -> tuple:
+    "Train a teacher with its generator on all of `full`'s training samples, seed 0, as `run_teacher` does."
+    seed_everything(0)
+    teacher = create_model(cfg['teacher'], full.num_classes, full.in_shape)
+    gen = GeneratorTrainer(full.num_classes, tau=cfg['tau'], seed=0, device=dev)
+    self.gan_note.value = GAN_NOTE
+    rec = train_teacher(teacher, full, cfg['teacher_epochs'], gen, refine_steps=cfg['refine_steps'], device=dev, seed=0,
+                        progress=False, cbs=self._cbs(f"teacher {cfg['teacher']} + generator", cfg['teacher_epochs'], 'teacher'),
+                        refine_callback=_refit_progress(self, cfg['refine_steps']), **train_defaults('teacher'))
     if rec['status'] != 'completed': raise KeyboardInterrupt
-    gen.meta = {'data': {'name': cfg['data'], **({'n_train': cfg['n_train']} if cfg['n_train'] else {})}}
-    self._cache[key] = (teacher, gen, rec['test_acc'])
-    self._set_explorer(teacher, gen, data, dev)
+    gen.meta = {'data': {'name': cfg['data']}}
+    return teacher, gen, rec['test_acc']
+
+@patch
+def _teacher_and_generator(self: Dashboard, cfg, dev):
+    key = (cfg['data'], cfg['teacher'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau'], str(dev))
+    if key in self._cache: return self._cache[key]
+    full = get_data(cfg['data'], root=self.root)                 # the teacher sees every training sample
+    if self._is_teaching(cfg):
+        self.status.value = "the kit's teaching teacher and its generator (shipped with the package: nothing to train)"
+        teacher, gen = load_teacher('teaching', dev)[0], load_generator('teaching', dev)
+        acc = json.loads((teaching_run()/'metrics.json').read_text())['test_acc']
+    else: teacher, gen, acc = self._train_teacher(cfg, full, dev)
+    self._cache[key] = (teacher, gen, acc)
+    self._set_explorer(teacher, gen, full, dev)
     return self._cache[key]
 
 # %% ../nbs/11_widgets.ipynb #b386eca5
@@ -238,22 +290,24 @@ def _run(self: Dashboard, cfg):
     try:
         dev = get_device(cfg['device'])
         self.status.value = 'loading data…'
-        kw = {'n_train': cfg['n_train'], 'seed': cfg['seed']} if cfg['n_train'] else {}
-        data = get_data(cfg['data'], root=self.root, **kw)
+        data = get_data(cfg['data'], root=self.root, **({'n_train': cfg['n_train']} if cfg['n_train'] else {}))
         mode, teacher, gen = cfg['mode'], None, None
         student_mode = mode not in ('self-vkd', *COLLAB_MODES)
         if student_mode and (needs_teacher(mode) or uses_generator(mode)):
-            teacher, gen, row['teacher_acc'] = self._teacher_and_generator(cfg, data, dev)
-        torch.manual_seed(cfg['seed'])
+            teacher, gen, row['teacher_acc'] = self._teacher_and_generator(cfg, dev)
+        seed_everything(cfg['seed'])                           # as run_student: the same seed gives the same student
         make = lambda: create_model(cfg['student'], data.num_classes, data.in_shape)
         common = dict(epochs=cfg['epochs'], tau=cfg['tau'], device=dev, seed=cfg['seed'], progress=False,
-                      cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode), **cfg['weights'])
+                      cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode), **train_defaults('student'), **cfg['weights'])
+        self.nets = [make(), make()] if mode in COLLAB_MODES else [make()]
+        self.expect.value = self._expectation(cfg)
         if student_mode:
-            rec = train_student(make(), data, mode, teacher=teacher if needs_teacher(mode) else None,
+            rec = train_student(self.nets[0], data, mode, teacher=teacher if needs_teacher(mode) else None,
                                 generator=gen if uses_generator(mode) else None, **common)
-        elif mode == 'self-vkd': rec = train_self(make(), data, **common)
-        else: rec = train_collab([make(), make()], data, mode, **common)
-        row.update(test_acc=rec['test_acc'], status=rec['status'], epochs_done=rec.get('epochs_done', len(rec['history'])))
+        elif mode == 'self-vkd': rec = train_self(self.nets[0], data, **common)
+        else: rec = train_collab(self.nets, data, mode, **common)
+        row.update(test_acc=rec['test_acc'], status=rec['status'], epochs_done=rec.get('epochs_done', len(rec['history'])),
+                   history=[h.get('test_acc') for h in rec['history']])
     except KeyboardInterrupt:
         row.update(test_acc=None, status='interrupted', epochs_done=0)
     except Exception as e:                        # show it, keep the page alive
@@ -265,6 +319,15 @@ def _run(self: Dashboard, cfg):
         self.runs.append(row); self.table.value = self.results_html()
         self.status.value = f"{row['status']} in {row['seconds']:.1f} s" + (f": test acc {row['test_acc']:.4f}" if row.get('test_acc') is not None else '')
         self.train_btn.disabled, self.stop_btn.disabled = False, True
+
+# %% ../nbs/11_widgets.ipynb #expect01
+@patch
+def _expectation(self: Dashboard, cfg: dict) -> str:
+    "What the kit measured for these settings, when they are the teaching regime's (else nothing)."
+    regime = dict(data=_S['data'], student=_S['arch'], epochs=_S['epochs'], n_train=_S['n_train'], tau=_S['tau'], weights={})
+    if any(cfg[k] != v for k, v in regime.items()) or not self._is_teaching(cfg): return ''
+    if not (teaching_run()/'students.json').is_file(): return ''       # not measured yet (`bench/teaching_regime.py`)
+    return f'<small>{html.escape(teaching_expectation(cfg["mode"]))}</small>'
 
 # %% ../nbs/11_widgets.ipynb #6c9b477b
 @patch
@@ -293,4 +356,4 @@ def explore(self: Dashboard):
     lt, yt, gen, cm, names = self.explorer
     fig = plot_knowledge(lt, yt, {'generator': gen, 'class-mean': cm}, tau=self.ex_tau.value, classes=[self.ex_class.value],
                          class_names=names)
-    self.ex_image.value = _png(fig)
+    _show(self.ex_image, _png(fig))
