@@ -2,13 +2,17 @@
 executed), a local HTTP server serves it, and Debian's Chromium (driven headless by Playwright) opens the index and
 every page. Fails on a missing image, a broken internal link, a request that fails or a console error; checks that
 the math is typeset (MathJax is served from the site: no CDN). Saves screenshots of the index and of `09_plots`
-under artifacts/."""
+under artifacts/. The public site holds the students' versions only: no solution page, no link to `_solutions`, no
+hidden test and no model answer in any page's text as the browser shows it."""
 import functools, http.server, os, re, subprocess, sys, threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse, unquote
 import pytest
 from conftest import ROOT
 from test_browser import CHROMIUM, ARTIFACTS, pytestmark  # noqa: F401  (same browser, same skip/never-skip-in-CI rule)
+
+sys.path.insert(0, str(ROOT/'.ci'))
+import docs  # noqa: E402  (.ci/docs.py)
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
@@ -33,7 +37,7 @@ def test_site_pages(site):
     pages = _pages(out)
     names = {Path(p).stem for p in pages}
     assert 'index.html' in pages and {'09_plots', '03_generator', '07_cotrain', 'fidelity_study'} <= names, pages
-    problems, math = [], {}
+    problems, math, texts = [], {}, {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
                                                                     '--no-first-run', '--disable-background-networking'])
@@ -52,6 +56,7 @@ def test_site_pages(site):
                 broken = page.eval_on_selector_all('img', 'els => els.filter(e => !e.complete || e.naturalWidth === 0).map(e => e.src.slice(0, 80))')
                 problems += [f'{rel}: image not shown: {s}' for s in broken]
                 math[rel] = page.locator('mjx-container').count()
+                texts[rel] = ' '.join(page.inner_text('body').split())
                 for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
                     url = urlparse(urljoin(base + rel, href))
                     if not (base + url.path.lstrip('/')).startswith(base) or url.scheme not in ('http', 'https') or url.netloc != urlparse(base).netloc:
@@ -68,6 +73,10 @@ def test_site_pages(site):
                     page.screenshot(path=str(ARTIFACTS/f"docs-{Path(rel).stem}.png"), full_page=rel == 'index.html')
         finally: browser.close()
     assert not problems, '\n'.join(problems[:40])
+    secrets = docs.secrets()
+    assert all(secrets.values()) and sum(map(len, secrets.values())) >= 20, secrets   # each solution has answers and hidden tests to look for
+    leaked = [f'{rel}: {nb}: {s[:70]!r}' for rel, t in texts.items() for nb, ss in secrets.items() for s in ss if s in t]
+    assert not leaked, 'the public site shows solutions:\n' + '\n'.join(leaked[:20])
     assert math['index.html'] > 3 and math['00_core.html'] > 3, f'math not typeset: {math}'
     assert (ARTIFACTS/'docs-index.png').exists() and (ARTIFACTS/'docs-09_plots.png').exists()
 
@@ -79,3 +88,28 @@ def test_site_has_api_and_figures(site):
     assert '<a href="08_train.html"><code>08_train</code></a>' in (out/'index.html').read_text(encoding='utf-8'), \
         "the notebook map does not link the notebooks' pages"
     assert 'tex-mml-chtml.js' in core and 'cdnjs' not in core and 'cdn.jsdelivr' not in core
+
+def test_public_site_holds_no_solution(site):
+    "No solution page, no link into `_solutions`, no solutions group in the sidebar, no hidden-test marker."
+    out, _ = site
+    pages = _pages(out)
+    assert not [p for p in pages if '_solutions' in p or p.startswith('instructor/')], pages
+    assert {'assignments/index.html', 'assignments/04_student_vkd.html', 'course/syllabus.html'} <= set(pages), pages
+    for rel in pages:
+        raw = (out/rel).read_text(encoding='utf-8')
+        assert not re.search(r'href="[^"#]*_solutions/', raw), f'{rel} links to a solution notebook'
+        assert 'solutions</h3>' not in raw.lower() and 'Instructor' not in re.sub(r'<main.*', '', raw, flags=re.S), rel
+        if rel.startswith('assignments/'): assert 'BEGIN SOLUTION' not in raw and 'HIDDEN TESTS' not in raw, rel
+    assert docs.leaks(out) == []
+
+def test_instructor_material_is_apart(tmp_path):
+    "The instructor's build adds the solutions and notes in `instructor/`; the public build refuses a page that leaks."
+    pub, ins = docs.site_notebooks(), docs.site_notebooks(instructor=True)
+    extra = [p for p in ins if p not in pub]
+    assert extra == docs.instructor_notebooks() and len(extra) >= 6, extra
+    assert all(docs.page_of(p).startswith('instructor/') for p in extra) and not any(docs.page_of(p).startswith('instructor/') for p in pub)
+    nb, secret = next((nb, ss[0]) for nb, ss in docs.secrets().items() if ss)
+    (tmp_path/'assignments').mkdir()
+    (tmp_path/'assignments'/'x.html').write_text(f'<html><body><pre>{secret}</pre><a href="_solutions/{nb}">s</a></body></html>')
+    bad = docs.leaks(tmp_path)
+    assert any('text of' in b for b in bad) and any('links to a solution' in b for b in bad), bad
