@@ -300,7 +300,7 @@ def leaks(site: Path) -> list[str]:
     bad = [f'{p.relative_to(site)}: a page of the instructor\'s material' for p in site.rglob('*.html')
            if p.relative_to(site).parts[0] == 'instructor' or '_solutions' in p.parts]
     texts = {p.relative_to(site).as_posix(): ' '.join(html.unescape(re.sub(r'<[^>]+>', '', p.read_text(encoding='utf-8'))).split())
-             for p in site.rglob('*.html') if 'mathjax' not in p.parts and 'reveal.js' not in p.parts}
+             for p in site.rglob('*.html') if 'mathjax' not in p.parts}
     hidden = secrets()
     for page, t in texts.items():
         raw = (site/page).read_text(encoding='utf-8')
@@ -330,6 +330,8 @@ def build_site(dest: Path|None = None, instructor: bool = False):
         body, _ = ex.from_notebook_node(nb, resources={'metadata': {'name': title_of(p) if p.name != 'index.ipynb' else 'vkd_nb'}})
         out = tmp/page_of(p); out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(postprocess(body, page_of(p), pages, known), encoding='utf-8')
+    import slides                                        # each lesson's slides, in slides/ (.ci/slides.py)
+    slides.build(tmp/'slides', site='../')
     if not instructor and (bad := leaks(tmp)):
         print('the public site would publish instructor material; not built:\n  ' + '\n  '.join(bad[:20]), file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True); return 1

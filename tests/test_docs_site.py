@@ -12,7 +12,7 @@ from conftest import ROOT
 from test_browser import CHROMIUM, ARTIFACTS, pytestmark  # noqa: F401  (same browser, same skip/never-skip-in-CI rule)
 
 sys.path.insert(0, str(ROOT/'.ci'))
-import docs  # noqa: E402  (.ci/docs.py)
+import docs, slides  # noqa: E402  (.ci/docs.py, .ci/slides.py)
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
@@ -28,8 +28,14 @@ def site(tmp_path_factory):
     yield out, f'http://127.0.0.1:{server.server_address[1]}/'
     server.shutdown()
 
+VENDORED = {'mathjax', 'reveal.js', 'requirejs', 'jquery'}      # served by the site, fetched from npm: not our pages
+
 def _pages(out: Path) -> list:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob('*.html') if 'mathjax' not in p.parts)
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob('*.html') if not VENDORED & set(p.parts))
+
+def _browser(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+                                                             '--no-first-run', '--disable-background-networking'])
 
 def test_site_pages(site):
     from playwright.sync_api import sync_playwright
@@ -99,7 +105,8 @@ def test_public_site_holds_no_solution(site):
         raw = (out/rel).read_text(encoding='utf-8')
         assert not re.search(r'href="[^"#]*_solutions/', raw), f'{rel} links to a solution notebook'
         assert 'solutions</h3>' not in raw.lower() and 'Instructor' not in re.sub(r'<main.*', '', raw, flags=re.S), rel
-        if rel.startswith('assignments/'): assert 'BEGIN SOLUTION' not in raw and 'HIDDEN TESTS' not in raw, rel
+        if rel.startswith('assignments/') and rel != 'assignments/index.html':        # the guide explains the markers
+            assert 'BEGIN SOLUTION' not in raw and 'HIDDEN TESTS' not in raw, rel
     assert docs.leaks(out) == []
 
 def test_instructor_material_is_apart(tmp_path):
@@ -113,3 +120,29 @@ def test_instructor_material_is_apart(tmp_path):
     (tmp_path/'assignments'/'x.html').write_text(f'<html><body><pre>{secret}</pre><a href="_solutions/{nb}">s</a></body></html>')
     bad = docs.leaks(tmp_path)
     assert any('text of' in b for b in bad) and any('links to a solution' in b for b in bad), bad
+
+def test_slides_open(site):
+    "Each lesson's slides (nbconvert's reveal.js, served by the site) start, show their slides and move on a key press."
+    from playwright.sync_api import sync_playwright
+    out, base = site
+    decks = sorted(p for p in _pages(out) if p.startswith("slides/"))
+    assert decks == [f'slides/lesson-{i}.slides.html' for i in range(1, len(slides.lessons()) + 1)], decks
+    problems, counts = [], {}
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={'width': 1280, 'height': 800})
+        page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
+        page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
+        page.on('requestfailed', lambda r: problems.append(f'request failed: {r.url}'))
+        try:
+            for rel in decks:
+                page.goto(base + rel, wait_until='load')
+                page.wait_for_function('() => document.querySelector(".reveal.ready")', timeout=30_000)
+                counts[rel] = page.locator('.reveal .slides > section').count()
+                page.keyboard.press('ArrowRight'); page.wait_for_function('() => location.hash === "#/1"', timeout=10_000)
+                if rel.endswith('lesson-3.slides.html'):
+                    page.keyboard.press('ArrowRight'); page.wait_for_timeout(500)
+                    ARTIFACTS.mkdir(exist_ok=True); page.screenshot(path=str(ARTIFACTS/'slides-lesson-3.png'))
+        finally: browser.close()
+    assert not problems, '\n'.join(problems[:20])
+    assert all(n >= 3 for n in counts.values()), counts           # a title slide, a notebook's title, its sections
