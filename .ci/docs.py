@@ -100,11 +100,22 @@ def tidy(outputs: list) -> list:
         out.append(o)
     return out
 
+def _updates_in_place():
+    "A display updated through its handle (`handle.update(...)`, a live plot) is saved once, as it ended, as Jupyter shows it."
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        entry, did = {'data': data, 'metadata': metadata, 'transient': transient, 'update': False}, (transient or {}).get('display_id')
+        same = [i for i, o in enumerate(self.outputs) if did and (o.get('transient') or {}).get('display_id') == did]
+        if update and same: self.outputs[same[0]] = entry
+        else: self.outputs.append(entry)
+    CapturingDisplayPublisher.publish = publish
+
 def run_one(path: Path):
     "Execute one notebook in this process and write it back with its outputs."
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     os.environ.setdefault('IN_TEST', '1')
+    _updates_in_place()
     nb = read_nb(path)
     if skip_exec(nb): print(f'{path.name}: skip_exec in its front matter, not executed'); return
     shell = CaptureShell(path, mpl_format='png')
@@ -112,6 +123,7 @@ def run_one(path: Path):
     os.chdir(path.parent)
     for cell in nb.cells:
         if skipped(cell): continue
+        cell.outputs = []                    # execnb leaves a cell's old outputs when it prints nothing now
         shell.cell(cell)
         if shell.exc:
             sys.stderr.write(shell.prettytb(fname=path) + '\n'); sys.exit(1)
@@ -132,7 +144,7 @@ def execute(paths: list[Path], workers: int = 2) -> int:
     with ThreadPoolExecutor(workers) as ex:
         for p, r, dt in ex.map(one, order):
             size = p.stat().st_size
-            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {p.relative_to(ROOT)}", flush=True)
+            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}", flush=True)
             if r.returncode: bad.append(p); print(r.stderr[-3000:])
             elif size > MAX_BYTES: bad.append(p); print(f'     {p.name} is over {MAX_BYTES / 1e6:g} MB')
     import resource
