@@ -10,8 +10,10 @@
                                      hold (nothing is executed), nbconvert's HTML exporter with the notebook map
                                      as a sidebar, each module's API (`show_doc` of every exported symbol), MathJax
                                      served from the site (offline) and links between notebooks pointing at the
-                                     pages. Students' versions of the assignments only: no solution, model answer
-                                     or hidden test (the build fails if one would be published)
+                                     pages; each lesson's slides in `slides/` (.ci/slides.py). Students' versions
+                                     of the assignments only: no solution, model answer or hidden test (the build
+                                     fails if one would be published). Where Quarto is installed, `_docs/` comes
+                                     from `nbdev_docs` instead (it skips folders starting with `_`; no slides)
     docs.py site --instructor [--out DIR]
                                      the same site plus, in its folder `instructor/`, the solution notebooks (model
                                      answers, hidden tests, rubrics) and the instructor's notes (answers to the
@@ -51,10 +53,10 @@ def instructor_notebooks() -> list[Path]:
     return sorted(SOLUTIONS.glob('*.ipynb')) + sorted(INSTRUCTOR_NOTES.glob('*.ipynb'))
 
 def site_notebooks(instructor: bool = False) -> list[Path]:
-    "Every page of the site: index, course, concept notebooks, tutorials, the assignments' guide and students' versions."
+    "The site's pages: index, course, concept notebooks, tutorials, the assignments' guide and students' versions."
     ex = [p for p in executed_notebooks() if p.parent != NBS or p.name != 'index.ipynb']
-    public = ([NBS/'index.ipynb'] + sorted((NBS/'course').glob('*.ipynb')) + [p for p in ex if 'assignments' not in p.parts]
-              + sorted((NBS/'assignments').glob('*.ipynb')))
+    public = ([NBS/'index.ipynb'] + sorted((NBS/'course').glob('*.ipynb'))
+              + [p for p in ex if 'assignments' not in p.parts] + sorted((NBS/'assignments').glob('*.ipynb')))
     return public + (instructor_notebooks() if instructor else [])
 
 # ---------------------------------------------------------------- executing
@@ -101,10 +103,11 @@ def tidy(outputs: list) -> list:
     return out
 
 def _updates_in_place():
-    "A display updated through its handle (`handle.update(...)`, a live plot) is saved once, as it ended, as Jupyter shows it."
+    "A display updated through its handle (`handle.update`, a live plot) is saved once, as it ended (as in Jupyter)."
     from IPython.core.displaypub import CapturingDisplayPublisher
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
-        entry, did = {'data': data, 'metadata': metadata, 'transient': transient, 'update': False}, (transient or {}).get('display_id')
+        entry = {'data': data, 'metadata': metadata, 'transient': transient, 'update': False}
+        did = (transient or {}).get('display_id')
         same = [i for i, o in enumerate(self.outputs) if did and (o.get('transient') or {}).get('display_id') == did]
         if update and same: self.outputs[same[0]] = entry
         else: self.outputs.append(entry)
@@ -144,7 +147,8 @@ def execute(paths: list[Path], workers: int = 2) -> int:
     with ThreadPoolExecutor(workers) as ex:
         for p, r, dt in ex.map(one, order):
             size = p.stat().st_size
-            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}", flush=True)
+            name = p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
+            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {name}", flush=True)
             if r.returncode: bad.append(p); print(r.stderr[-3000:])
             elif size > MAX_BYTES: bad.append(p); print(f'     {p.name} is over {MAX_BYTES / 1e6:g} MB')
     import resource
@@ -256,7 +260,7 @@ def group_of(nb: Path) -> str:
     rel = nb.relative_to(NBS).as_posix()
     if rel == 'index.ipynb': return 'vkd_nb'
     if rel.startswith('tutorials/'): return 'Tutorials'
-    if rel.startswith('course/_instructor/') or rel.startswith('assignments/_solutions/'): return 'Instructor (not public)'
+    if rel.startswith(('course/_instructor/', 'assignments/_solutions/')): return 'Instructor (not public)'
     if rel.startswith('course/'): return 'Course'
     if rel.startswith('assignments/'): return 'Assignments'
     return 'Notebooks'
@@ -293,14 +297,16 @@ def secrets() -> dict:
     "What the public site must not show, by solution notebook: its model answers and hidden tests (text to look for)."
     sys.path.insert(0, str(ROOT))
     from vkd_nb.grade import read_notebook, cell_source, exercise_marker, BEGIN_SOLUTION, END_SOLUTION
-    public = {l.strip() for p in site_notebooks() for c in read_notebook(p)['cells'] for l in cell_source(c).splitlines()}
+    public = {l.strip() for p in site_notebooks() for c in read_notebook(p)['cells']
+              for l in cell_source(c).splitlines()}
     out = {}
     for p in sorted(SOLUTIONS.glob('*.ipynb')):
         found = []
         for c in read_notebook(p)['cells']:
             src = cell_source(c)
             m = exercise_marker(src) if c['cell_type'] == 'code' else None
-            if m and m['hidden']: found += [l.strip() for l in src.splitlines()[1:] if len(l.strip()) > 24 and l.strip() not in public]
+            if m and m['hidden']:
+                found += [l.strip() for l in src.splitlines()[1:] if len(l.strip()) > 24 and l.strip() not in public]
             if c['cell_type'] == 'markdown' and BEGIN_SOLUTION in src:
                 answer = src.split(BEGIN_SOLUTION, 1)[1].split(END_SOLUTION, 1)[0]
                 found += [f for f in re.split(r'[$`*_()\[\]\n]', answer) if len(f.strip()) > 40][:3]
@@ -311,13 +317,14 @@ def leaks(site: Path) -> list[str]:
     "Solution pages, links to `_solutions`, markers of hidden tests, or model-answer text in a built site."
     bad = [f'{p.relative_to(site)}: a page of the instructor\'s material' for p in site.rglob('*.html')
            if p.relative_to(site).parts[0] == 'instructor' or '_solutions' in p.parts]
-    texts = {p.relative_to(site).as_posix(): ' '.join(html.unescape(re.sub(r'<[^>]+>', '', p.read_text(encoding='utf-8'))).split())
-             for p in site.rglob('*.html') if 'mathjax' not in p.parts}
+    text = lambda p: ' '.join(html.unescape(re.sub(r'<[^>]+>', '', p.read_text(encoding='utf-8'))).split())
+    texts = {p.relative_to(site).as_posix(): text(p) for p in site.rglob('*.html') if 'mathjax' not in p.parts}
     hidden = secrets()
     for page, t in texts.items():
         raw = (site/page).read_text(encoding='utf-8')
         if re.search(r'href="[^"#]*_solutions/', raw): bad.append(f'{page}: links to a solution notebook')
-        if page.startswith('assignments/') and ('BEGIN HIDDEN TESTS' in t or re.search(r'#\|\s*exercise:\s*\d+\s+\S+[^#]*\bhidden\b', t)):
+        marker = re.search(r'#\|\s*exercise:\s*\d+\s+\S+[^#]*\bhidden\b', t)
+        if page.startswith('assignments/') and ('BEGIN HIDDEN TESTS' in t or marker):
             bad.append(f'{page}: a hidden test')
         bad += [f'{page}: text of {nb}: {f[:60]!r}' for nb, fs in hidden.items() for f in fs if f in t]
     return bad
@@ -345,10 +352,12 @@ def build_site(dest: Path|None = None, instructor: bool = False):
     import slides                                        # each lesson's slides, in slides/ (.ci/slides.py)
     slides.build(tmp/'slides', site='../')
     if not instructor and (bad := leaks(tmp)):
-        print('the public site would publish instructor material; not built:\n  ' + '\n  '.join(bad[:20]), file=sys.stderr)
+        print('the public site would publish instructor material; not built:\n  ' + '\n  '.join(bad[:20]),
+              file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True); return 1
     shutil.rmtree(dest, ignore_errors=True); tmp.rename(dest)
-    print(f"built {len(nbs)} pages into {dest} in {time.time() - t0:.0f}s ({'instructor' if instructor else 'public'} site)")
+    kind = 'instructor' if instructor else 'public'
+    print(f"built {len(nbs)} pages into {dest} in {time.time() - t0:.0f}s ({kind} site)")
     return 0
 
 def main(argv):

@@ -57,7 +57,8 @@ def sections(cells, names: list[str], nb_name: str) -> list:
     "The cells of the named sections, in notebook order; a name that is not a heading of the notebook is an error."
     heads = {h[1]: (i, h[0]) for i, c in enumerate(cells) if (h := _heading(c))}
     missing = [n for n in names if n not in heads]
-    if missing: raise ValueError(f"{nb_name}: no section {missing} (its headings: {list(heads)}); fix nbs/course/lessons.json")
+    if missing:
+        raise ValueError(f"{nb_name}: no section {missing} (its headings: {list(heads)}); fix nbs/course/lessons.json")
     keep = set()
     for n in names:
         i, level = heads[n]
@@ -76,7 +77,7 @@ def shown(cell) -> bool:
     if not code or len(code) > 25: return False
     tests = sum(bool(re.match(r'\s*(test_\w+\(|assert\b|for .*: (test_|assert))', l)) for l in code)
     figure = any('image/png' in o.get('data', {}) for o in cell.get('outputs', []))
-    return figure or tests * 2 < len(code)            # a cell of tests (half its lines or more) shows no figure: left out
+    return figure or tests * 2 < len(code)     # a cell of tests (half its lines or more) without a figure: left out
 
 def _slide(cell, kind: str, prefix: str = ''):
     cell.metadata = {'slideshow': {'slide_type': kind}}
@@ -102,10 +103,11 @@ def lesson_notebook(n: int, lesson: dict):
             h = _heading(c)
             kind = 'slide' if h and h[0] == 2 else 'subslide' if c.cell_type == 'markdown' else '-'
             cells.append(_slide(c, kind, f"{r['nb']}-"))
-    return nbformat.v4.new_notebook(cells=cells, metadata={'kernelspec': {'display_name': 'Python 3', 'language': 'python',
-                                                                           'name': 'python3'}})
+    kernel = {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'}
+    return nbformat.v4.new_notebook(cells=cells, metadata={'kernelspec': kernel})
 
-UPDATE = re.compile(r'var update = function\(event\)\{.*?\};\s*Reveal\.addEventListener\(\'slidechanged\', update\);', re.S)
+UPDATE = re.compile(r'var update = function\(event\)\{.*?\};\s*'
+                    r'Reveal\.addEventListener\(\'slidechanged\', update\);', re.S)
 
 def offline(body: str, mathjax_url: str, site: str|None = None) -> str:
     "The page with MathJax 3 from the site, no script or module from the internet, links to notebooks to their pages."
@@ -113,14 +115,16 @@ def offline(body: str, mathjax_url: str, site: str|None = None) -> str:
           f'options: {{ignoreHtmlClass: "jp-CodeCell|jp-OutputArea"}}}};</script>\n'
           f'<script id="MathJax-script" src="{mathjax_url}"></script>')
     body, n = MATHJAX_BLOCK.subn(lambda m: mj, body)
-    body, k = UPDATE.subn('', body)          # MathJax 2's re-render on slide change: MathJax 3 typesets every slide once
+    body, k = UPDATE.subn('', body)   # MathJax 2's re-render on slide change: MathJax 3 typesets every slide once
     if n != 1 or k != 1: raise RuntimeError("nbconvert's reveal template changed: update .ci/slides.py (MathJax block)")
-    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>', '', body, flags=re.S)
+    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>', '', body,
+                  flags=re.S)
     body = body.replace('</head>', '<link rel="icon" href="data:,"></head>', 1)
     def link(m):                             # a notebook (path from nbs/): its page on the site, or plain text alone
         return f'href="{site}{m.group(1)}.html{m.group(2) or ""}"' if site is not None else ''
     body = re.sub(r'href="(?!https?:)([^"#]*?)\.ipynb(#[^"]*)?"', link, body)
-    remote = re.findall(r'<(?:script|img|link|iframe)\b[^>]*(?:src|href)="(https?://[^"]+)"', body) + re.findall(r"import .* from '(https?://[^']+)'", body)
+    remote = (re.findall(r'<(?:script|img|link|iframe)\b[^>]*(?:src|href)="(https?://[^"]+)"', body)
+              + re.findall(r"import .* from '(https?://[^']+)'", body))
     if remote: raise RuntimeError(f'a slide page would load from the internet: {remote[:3]}')
     return body
 
@@ -134,8 +138,8 @@ def build(out: Path = OUT,
     for spec in VENDOR: shutil.copytree(vendor(spec), tmp/VENDOR[spec][1])
     if site is None: shutil.copytree(mathjax(), tmp/'mathjax')
     mathjax_url = f"{site if site is not None else ''}mathjax/tex-mml-chtml.js"
-    ex = SlidesExporter(reveal_url_prefix='reveal.js', reveal_scroll=True, reveal_theme='white', exclude_input_prompt=True,
-                        exclude_output_prompt=True, require_js_url='requirejs/require.js',
+    ex = SlidesExporter(reveal_url_prefix='reveal.js', reveal_scroll=True, reveal_theme='white',
+                        exclude_input_prompt=True, exclude_output_prompt=True, require_js_url='requirejs/require.js',
                         jquery_url='jquery/dist/jquery.min.js')
     pages = []
     for n, lesson in enumerate(lessons(), 1):

@@ -46,7 +46,8 @@ def test_concept_notebook_ends_with_questions_answered_for_instructors(path):
 def _rubric(src: str) -> tuple:
     "(points in the rubric's title, [points of each item]) of the rubric inside the cell's last solution block."
     block = src.rsplit(END_SOLUTION, 1)[0].rsplit(BEGIN_SOLUTION, 1)[-1]
-    m = re.search(r'\*\*Rubric \((\d+(?:\.\d+)?) points?, graded by hand\)\.\*\*\n\n((?:- .*\n(?:  .*\n)*)+)', block + '\n')
+    m = re.search(r'\*\*Rubric \((\d+(?:\.\d+)?) points?, graded by hand\)\.\*\*\n\n((?:- .*\n(?:  .*\n)*)+)',
+                  block + '\n')
     if not m: return None, []
     return float(m.group(1)), [float(x) for x in re.findall(r'^- (\d+(?:\.\d+)?): \S', m.group(2), re.M)]
 

@@ -80,13 +80,14 @@ def test_tidy_keeps_outputs_short():
     assert not docs.skipped({'cell_type': 'code', 'source': '# | slow is only a comment here\nx'})
 
 def test_execute_saves_what_jupyter_shows(tmp_path):
-    "A display updated in place (a live plot) is saved once, as it ended; a cell that prints nothing now keeps no old output."
+    "A display updated in place (a live plot) is saved once, as it ended; a cell printing nothing keeps no old output."
     cell = lambda src, outs=(): {'cell_type': 'code', 'execution_count': None, 'id': f'c{len(src)}', 'metadata': {},
                                  'source': src, 'outputs': list(outs)}
     stale = {'output_type': 'stream', 'name': 'stdout', 'text': ['old\n']}
-    nb = {'cells': [cell("from IPython.display import display\nh = display('first', display_id=True)\nh.update('last')"),
-                    cell('x = 1', [stale])],
-          'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}, 'nbformat': 4, 'nbformat_minor': 5}
+    live = "from IPython.display import display\nh = display('first', display_id=True)\nh.update('last')"
+    kernel = {'display_name': 'python3', 'language': 'python', 'name': 'python3'}
+    nb = {'cells': [cell(live), cell('x = 1', [stale])], 'metadata': {'kernelspec': kernel},
+          'nbformat': 4, 'nbformat_minor': 5}
     path = tmp_path/'live.ipynb'; path.write_text(json.dumps(nb))
     assert docs.execute([path], workers=1) == 0
     saved = json.loads(path.read_text())['cells']
