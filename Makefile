@@ -9,7 +9,7 @@ SYNCED  := vkd_nb nbs README.md
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
-	teaching-teacher
+	site-instructor slides teaching-teacher
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,9 +55,20 @@ outputs: install
 	$(BIN)/python .ci/docs.py execute
 	$(MAKE) --no-print-directory sync
 
-# The static site in _docs/ from the outputs the notebooks hold (nbdev_docs where Quarto is installed).
+# The public static site in _docs/ from the outputs the notebooks hold, with each lesson's slides in _docs/slides/:
+# the students' versions of the assignments only (the build fails if a solution, model answer or hidden test would
+# be published).
 site: install
 	$(BIN)/python .ci/docs.py site
+
+# The instructor's site in _docs-instructor/: the public site plus, in instructor/, the solutions (model answers,
+# rubrics, hidden tests) and the answers to the notebooks' questions. Keep it off public hosting.
+site-instructor: install
+	$(BIN)/python .ci/docs.py site --instructor
+
+# Each lesson's slides (nbs/course/lessons.json) in _slides/, nbconvert's reveal.js, offline: open _slides/lesson-1.slides.html.
+slides: install
+	$(BIN)/python .ci/slides.py --out _slides
 
 docs: outputs site
 
@@ -76,10 +87,10 @@ demo: install
 	$(BIN)/vkd demo --out runs/demo --overwrite
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info _proc _docs .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info _proc _docs _docs-instructor _slides .pytest_cache
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here); npm fetches MathJax
-# for the docs site once (cached in build/mathjax).
+# for the docs site, and reveal.js, RequireJS and jQuery for the slides, once (cached in build/).
 browser-deps:
 	@command -v npm >/dev/null 2>&1 || { echo "installing Debian's npm for the docs site's MathJax"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \

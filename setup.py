@@ -22,7 +22,7 @@ setuptools.setup(
     name=cfg['lib_name'], version=cfg['version'], description=cfg['description'],
     long_description=readme.read_text(encoding='utf-8') if readme.exists() else cfg['description'],
     long_description_content_type='text/markdown',
-    author=cfg['author'], author_email=cfg['author_email'], license=lic[0], url=cfg['git_url'],
+    author=cfg['author'], author_email=cfg['author_email'], license=lic[0], license_files=['LICENSE'], url=cfg['git_url'],
     keywords=cfg['keywords'], python_requires='>=' + cfg['min_python'],
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])], 'Intended Audience :: ' + cfg['audience'],
                  'License :: ' + lic[1], 'Natural Language :: ' + cfg['language'],

@@ -6,11 +6,18 @@
                                      `slow` or `gpu` (settings.ini `tst_flags`) are skipped as `nbdev_test` does;
                                      outputs are saved small (PNG at a modest dpi, no stderr, no progress bars,
                                      long prints cut) and the notebooks cleaned with `nbdev_clean`
-    docs.py site [--out DIR]         one HTML page per notebook from the outputs the notebooks hold (nothing is
-                                     executed): `nbdev_docs` where Quarto is installed, else nbconvert's HTML
-                                     exporter with the notebook map as a sidebar, each module's API (`show_doc` of
-                                     every exported symbol), MathJax served from `_docs/` (offline) and links
-                                     between notebooks pointing at the pages
+    docs.py site [--out DIR]         the public site: one HTML page per notebook from the outputs the notebooks
+                                     hold (nothing is executed), nbconvert's HTML exporter with the notebook map
+                                     as a sidebar, each module's API (`show_doc` of every exported symbol), MathJax
+                                     served from the site (offline) and links between notebooks pointing at the
+                                     pages; each lesson's slides in `slides/` (.ci/slides.py). Students' versions
+                                     of the assignments only: no solution, model answer or hidden test (the build
+                                     fails if one would be published). Where Quarto is installed, `_docs/` comes
+                                     from `nbdev_docs` instead (it skips folders starting with `_`; no slides)
+    docs.py site --instructor [--out DIR]
+                                     the same site plus, in its folder `instructor/`, the solution notebooks (model
+                                     answers, hidden tests, rubrics) and the instructor's notes (answers to the
+                                     notebooks' questions); default `_docs-instructor/`
 """
 from __future__ import annotations
 import ast, html, json, os, re, shutil, subprocess, sys, tarfile, tempfile, time
@@ -18,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NBS, DOCS = ROOT/'nbs', ROOT/'_docs'
+NBS, DOCS, DOCS_INSTRUCTOR = ROOT/'nbs', ROOT/'_docs', ROOT/'_docs-instructor'
+SOLUTIONS, INSTRUCTOR_NOTES = NBS/'assignments'/'_solutions', NBS/'course'/'_instructor'
 BIN = Path(sys.executable).parent
 MAX_BYTES = 1_000_000          # no notebook over 1 MB
 MAX_LINES = 30                 # longer printed output is cut (head and tail kept)
@@ -40,12 +48,16 @@ def executed_notebooks() -> list[Path]:
     return (sorted(NBS.glob('[0-9][0-9]*.ipynb')) + [NBS/'index.ipynb'] + sorted((NBS/'tutorials').glob('*.ipynb'))
             + sorted((NBS/'assignments'/'_solutions').glob('*.ipynb')))
 
-def site_notebooks() -> list[Path]:
-    "Every page of the site: the executed notebooks, the assignments' guide and the students' versions."
-    ex = executed_notebooks()
-    return ([NBS/'index.ipynb'] + [p for p in ex if 'assignments' not in p.parts and p != NBS/'index.ipynb']
-            + sorted((NBS/'assignments').glob('*.ipynb'))
-            + [p for p in ex if 'assignments' in p.parts])
+def instructor_notebooks() -> list[Path]:
+    "What only the instructor's site shows: the assignments' solutions and the instructor's notes."
+    return sorted(SOLUTIONS.glob('*.ipynb')) + sorted(INSTRUCTOR_NOTES.glob('*.ipynb'))
+
+def site_notebooks(instructor: bool = False) -> list[Path]:
+    "The site's pages: index, course, concept notebooks, tutorials, the assignments' guide and students' versions."
+    ex = [p for p in executed_notebooks() if p.parent != NBS or p.name != 'index.ipynb']
+    public = ([NBS/'index.ipynb'] + sorted((NBS/'course').glob('*.ipynb'))
+              + [p for p in ex if 'assignments' not in p.parts] + sorted((NBS/'assignments').glob('*.ipynb')))
+    return public + (instructor_notebooks() if instructor else [])
 
 # ---------------------------------------------------------------- executing
 def directives(src: str) -> set:
@@ -90,11 +102,23 @@ def tidy(outputs: list) -> list:
         out.append(o)
     return out
 
+def _updates_in_place():
+    "A display updated through its handle (`handle.update`, a live plot) is saved once, as it ended (as in Jupyter)."
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        entry = {'data': data, 'metadata': metadata, 'transient': transient, 'update': False}
+        did = (transient or {}).get('display_id')
+        same = [i for i, o in enumerate(self.outputs) if did and (o.get('transient') or {}).get('display_id') == did]
+        if update and same: self.outputs[same[0]] = entry
+        else: self.outputs.append(entry)
+    CapturingDisplayPublisher.publish = publish
+
 def run_one(path: Path, dest: Path|None = None):
     "Execute one notebook in this process and write it back with its outputs (or to `dest`)."
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     os.environ.setdefault('IN_TEST', '1')
+    _updates_in_place()
     nb = read_nb(path)
     if skip_exec(nb): print(f'{path.name}: skip_exec in its front matter, not executed'); return
     shell = CaptureShell(path, mpl_format='png')
@@ -102,6 +126,7 @@ def run_one(path: Path, dest: Path|None = None):
     os.chdir(path.parent)
     for cell in nb.cells:
         if skipped(cell): continue
+        cell.outputs = []                    # execnb leaves a cell's old outputs when it prints nothing now
         shell.cell(cell)
         if shell.exc:
             sys.stderr.write(shell.prettytb(fname=path) + '\n'); sys.exit(1)
@@ -122,7 +147,8 @@ def execute(paths: list[Path], workers: int = 2) -> int:
     with ThreadPoolExecutor(workers) as ex:
         for p, r, dt in ex.map(one, order):
             size = p.stat().st_size
-            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {p.relative_to(ROOT)}", flush=True)
+            name = p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
+            print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {dt:6.1f}s {size / 1e3:7.0f} kB  {name}", flush=True)
             if r.returncode: bad.append(p); print(r.stderr[-3000:])
             elif size > MAX_BYTES: bad.append(p); print(f'     {p.name} is over {MAX_BYTES / 1e6:g} MB')
     import resource
@@ -152,7 +178,11 @@ def mathjax() -> Path:
         shutil.rmtree(cache, ignore_errors=True); tmp.rename(cache)
     return cache
 
-def page_of(nb: Path) -> str: return nb.relative_to(NBS).with_suffix('.html').as_posix()
+def page_of(nb: Path) -> str:
+    "The page's path in the site; the instructor's material goes in its own folder, `instructor/`."
+    if nb.parent == SOLUTIONS: return f'instructor/solutions/{nb.stem}.html'
+    if nb.parent == INSTRUCTOR_NOTES: return f'instructor/{nb.stem}.html'
+    return nb.relative_to(NBS).with_suffix('.html').as_posix()
 
 def _patched_class(fn: ast.FunctionDef):
     "The class a fastcore `@patch` function is added to (its first argument's annotation)."
@@ -230,7 +260,8 @@ def group_of(nb: Path) -> str:
     rel = nb.relative_to(NBS).as_posix()
     if rel == 'index.ipynb': return 'vkd_nb'
     if rel.startswith('tutorials/'): return 'Tutorials'
-    if rel.startswith('assignments/_solutions/'): return 'Assignments: solutions'
+    if rel.startswith(('course/_instructor/', 'assignments/_solutions/')): return 'Instructor (not public)'
+    if rel.startswith('course/'): return 'Course'
     if rel.startswith('assignments/'): return 'Assignments'
     return 'Notebooks'
 
@@ -262,14 +293,50 @@ def postprocess(body: str, page: str, pages: list, known: dict) -> str:
     parts = re.split(r'(<a\b.*?</a>|<pre.*?</pre>)', body, flags=re.S)       # never inside a link or a code block
     return ''.join(p if i % 2 else re.sub(r'<code>([\w/]+?)(?:\.ipynb)?</code>', link, p) for i, p in enumerate(parts))
 
-def build_site(dest: Path = DOCS):
-    "The site into `dest` (built aside, then moved in place)."
-    dest = Path(dest).resolve()
+def secrets() -> dict:
+    "What the public site must not show, by solution notebook: its model answers and hidden tests (text to look for)."
+    sys.path.insert(0, str(ROOT))
+    from vkd_nb.grade import read_notebook, cell_source, exercise_marker, BEGIN_SOLUTION, END_SOLUTION
+    public = {l.strip() for p in site_notebooks() for c in read_notebook(p)['cells']
+              for l in cell_source(c).splitlines()}
+    out = {}
+    for p in sorted(SOLUTIONS.glob('*.ipynb')):
+        found = []
+        for c in read_notebook(p)['cells']:
+            src = cell_source(c)
+            m = exercise_marker(src) if c['cell_type'] == 'code' else None
+            if m and m['hidden']:
+                found += [l.strip() for l in src.splitlines()[1:] if len(l.strip()) > 24 and l.strip() not in public]
+            if c['cell_type'] == 'markdown' and BEGIN_SOLUTION in src:
+                answer = src.split(BEGIN_SOLUTION, 1)[1].split(END_SOLUTION, 1)[0]
+                found += [f for f in re.split(r'[$`*_()\[\]\n]', answer) if len(f.strip()) > 40][:3]
+        out[p.name] = [' '.join(f.split()) for f in found]
+    return out
+
+def leaks(site: Path) -> list[str]:
+    "Solution pages, links to `_solutions`, markers of hidden tests, or model-answer text in a built site."
+    bad = [f'{p.relative_to(site)}: a page of the instructor\'s material' for p in site.rglob('*.html')
+           if p.relative_to(site).parts[0] == 'instructor' or '_solutions' in p.parts]
+    text = lambda p: ' '.join(html.unescape(re.sub(r'<[^>]+>', '', p.read_text(encoding='utf-8'))).split())
+    texts = {p.relative_to(site).as_posix(): text(p) for p in site.rglob('*.html') if 'mathjax' not in p.parts}
+    hidden = secrets()
+    for page, t in texts.items():
+        raw = (site/page).read_text(encoding='utf-8')
+        if re.search(r'href="[^"#]*_solutions/', raw): bad.append(f'{page}: links to a solution notebook')
+        marker = re.search(r'#\|\s*exercise:\s*\d+\s+\S+[^#]*\bhidden\b', t)
+        if page.startswith('assignments/') and ('BEGIN HIDDEN TESTS' in t or marker):
+            bad.append(f'{page}: a hidden test')
+        bad += [f'{page}: text of {nb}: {f[:60]!r}' for nb, fs in hidden.items() for f in fs if f in t]
+    return bad
+
+def build_site(dest: Path|None = None, instructor: bool = False):
+    "The site into `dest` (built aside, then moved in place); the public one is checked for leaked solutions."
+    dest = Path(dest or (DOCS_INSTRUCTOR if instructor else DOCS)).resolve()
     if shutil.which('quarto') and dest == DOCS:
         return subprocess.run([str(BIN/'nbdev_docs')], cwd=ROOT).returncode
     from nbconvert import HTMLExporter
     t0 = time.time()
-    nbs = site_notebooks()
+    nbs = site_notebooks(instructor)
     pages = [(group_of(p), page_of(p), title_of(p)) for p in nbs]
     known = {p.stem: page_of(p) for p in nbs if p.parent == NBS}
     known.update({p.relative_to(NBS).with_suffix('').as_posix(): page_of(p) for p in nbs if p.parent != NBS})
@@ -282,16 +349,25 @@ def build_site(dest: Path = DOCS):
         body, _ = ex.from_notebook_node(nb, resources={'metadata': {'name': title_of(p) if p.name != 'index.ipynb' else 'vkd_nb'}})
         out = tmp/page_of(p); out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(postprocess(body, page_of(p), pages, known), encoding='utf-8')
+    import slides                                        # each lesson's slides, in slides/ (.ci/slides.py)
+    slides.build(tmp/'slides', site='../')
+    if not instructor and (bad := leaks(tmp)):
+        print('the public site would publish instructor material; not built:\n  ' + '\n  '.join(bad[:20]),
+              file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True); return 1
     shutil.rmtree(dest, ignore_errors=True); tmp.rename(dest)
-    print(f'built {len(nbs)} pages into {dest} in {time.time() - t0:.0f}s')
+    kind = 'instructor' if instructor else 'public'
+    print(f"built {len(nbs)} pages into {dest} in {time.time() - t0:.0f}s ({kind} site)")
     return 0
 
 def main(argv):
     if not argv or argv[0] not in ('execute', 'site'): print(__doc__); return 2
     if argv[0] == 'site':
-        if argv[1:2] == ['--out'] and len(argv) == 3: return build_site(Path(argv[2]))
-        if len(argv) > 1: print(__doc__); return 2
-        return build_site()
+        args, instructor = argv[1:], '--instructor' in argv[1:]
+        args = [a for a in args if a != '--instructor']
+        if args[:1] == ['--out'] and len(args) == 2: return build_site(Path(args[1]), instructor)
+        if args: print(__doc__); return 2
+        return build_site(instructor=instructor)
     paths = [Path(a).resolve() for a in argv[1:]] or executed_notebooks()
     return execute(paths)
 

@@ -21,6 +21,9 @@ def test_export_metadata():
     hidden = [cell_source(c) for c in nb['cells'] if '### BEGIN HIDDEN TESTS' in cell_source(c)]
     assert len(hidden) == 1 and hidden[0].rstrip().endswith('### END HIDDEN TESTS')
     assert len({m['grade_id'] for m in meta if m}) == len([m for m in meta if m])        # unique ids
+    manual_md = [cell_source(c) for c in nb['cells'] if (c['metadata'].get('nbgrader') or {}).get('solution')
+                 and c['cell_type'] == 'markdown']
+    assert len(manual_md) == 2 and all('**Rubric (1 point, graded by hand).**' in r for r in manual_md)  # their rubrics
 
 def _nbgrader(course, *args):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get('PATH', ''), OMP_NUM_THREADS='1')
@@ -35,6 +38,7 @@ def test_nbgrader_generate_and_autograde_agree_with_vkd_grade(tmp_path):
     _nbgrader(course, 'generate_assignment', A, '--force')
     release = read_notebook(course/'release'/A/f'{A}.ipynb')
     assert '### BEGIN SOLUTION' not in json.dumps(release) and 'BEGIN HIDDEN TESTS' not in json.dumps(release)
+    assert 'Rubric' not in json.dumps(release)                    # the rubric stays in the source, by the model answer
     source = {c['id']: c for c in read_notebook(course/'source'/A/f'{A}.ipynb')['cells']}
     full = json.loads(json.dumps(release))              # the release with every answer cell solved
     for c in full['cells']:

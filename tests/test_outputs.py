@@ -53,6 +53,7 @@ def test_notebook_is_clean_and_small(path):
             text = ''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
             if text.count('\n') > 60: bad.append(f'cell {i} holds {text.count(chr(10))} lines of text output')
             if '\r' in text or re.search(r'\d+%\|[█▏▎▍▌▋▊▉ ]*\|', text): bad.append(f'cell {i} holds progress-bar output')
+            if '\x1b[' in text: bad.append(f'cell {i} holds terminal control codes')
     assert not bad, f'{rel(path)}: ' + '; '.join(bad) + ' (`make docs` / `nbdev_clean` writes clean outputs)'
 
 def test_the_figure_check_can_fail(tmp_path):
@@ -77,6 +78,21 @@ def test_tidy_keeps_outputs_short():
     assert docs.directives('#| slow\n#| eval: false\nx = 1') == {'slow', 'eval', 'false'}
     assert docs.skipped({'cell_type': 'code', 'source': '#| gpu\nx'})
     assert not docs.skipped({'cell_type': 'code', 'source': '# | slow is only a comment here\nx'})
+
+def test_execute_saves_what_jupyter_shows(tmp_path):
+    "A display updated in place (a live plot) is saved once, as it ended; a cell printing nothing keeps no old output."
+    cell = lambda src, outs=(): {'cell_type': 'code', 'execution_count': None, 'id': f'c{len(src)}', 'metadata': {},
+                                 'source': src, 'outputs': list(outs)}
+    stale = {'output_type': 'stream', 'name': 'stdout', 'text': ['old\n']}
+    live = "from IPython.display import display\nh = display('first', display_id=True)\nh.update('last')"
+    kernel = {'display_name': 'python3', 'language': 'python', 'name': 'python3'}
+    nb = {'cells': [cell(live), cell('x = 1', [stale])], 'metadata': {'kernelspec': kernel},
+          'nbformat': 4, 'nbformat_minor': 5}
+    path = tmp_path/'live.ipynb'; path.write_text(json.dumps(nb))
+    assert docs.execute([path], workers=1) == 0
+    saved = json.loads(path.read_text())['cells']
+    assert [''.join(o['data']['text/plain']) for o in saved[0]['outputs']] == ["'last'"], saved[0]['outputs']
+    assert saved[1]['outputs'] == []
 
 def test_readme_links_and_images_exist():
     "README is built from nbs/index.ipynb: its relative links and images must work from the repository root."

@@ -23,6 +23,17 @@ def test_wheel_contents_and_metadata(tmp_path):
     assert not any(q.startswith('nbdev') for q in reqs), 'nbdev must be a dev requirement only'
     assert 'vkd = vkd_nb.cli:main' in eps
 
+def test_wheel_carries_the_licence(tmp_path):
+    "The Apache-2.0 text settings.ini names is at the root and in the wheel, and the metadata points at it."
+    text = (ROOT/'LICENSE').read_text(encoding='utf-8')
+    assert 'Apache License' in text and 'Version 2.0, January 2004' in text and 'END OF TERMS AND CONDITIONS' in text
+    with zipfile.ZipFile(_wheel(tmp_path)) as z:
+        names = z.namelist()
+        meta = z.read(next(n for n in names if n.endswith('METADATA'))).decode()
+        lic = [n for n in names if '.dist-info/' in n and n.rsplit('/', 1)[-1] == 'LICENSE']
+        assert lic and z.read(lic[0]).decode() == text, names
+    assert 'License-File: LICENSE' in meta and 'License :: OSI Approved :: Apache Software License' in meta
+
 def test_library_imports_without_nbdev(tmp_path):
     whl = _wheel(tmp_path)
     site = tmp_path/'site'
