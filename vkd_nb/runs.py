@@ -8,7 +8,7 @@ import json, os, time
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .core import check_tau, get_device, seed_everything, save_json, RunFolder
+from .core import check_tau, get_device, seed_everything, save_json, RunFolder, out_path
 from .data import DataBundle, get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
 from .learner import predict_logits
@@ -50,11 +50,12 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 teacher_weights=None,         # a local weights file the teacher starts from (e.g. a torchvision model's)
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
     with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
         if teacher_weights is not None: load_weights(teacher, teacher_weights)
@@ -81,14 +82,15 @@ def import_teacher(out,                       # run folder to write teacher.pt a
                    data: str = 'mnist1d', root='data', data_kw: dict|None = None,
                    device='auto', overwrite: bool = False) -> dict:
     "A run folder for an already trained teacher (no training): teacher.pt and its test accuracy; returns the metrics."
-    out, dev = Path(out), get_device(device)
+    out, dev = out_path(out), get_device(device)
     check_run_args(data, arch, 4.)
     data_opts = {'name': data, **(data_kw or {})}
     bundle = rebuild_data({'data': data_opts}, root)
     teacher = load_weights(create_model(arch, bundle.num_classes, bundle.in_shape), weights).to(dev)
     if (out/'teacher.pt').exists() and not overwrite:
         raise FileExistsError(f"{out/'teacher.pt'} exists: pass overwrite=True (--overwrite) to replace it, or choose another folder")
-    with RunFolder(out, overwrite=overwrite):
+    with RunFolder(out, overwrite=overwrite) as f:
+        out = f.work
         save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
         logits, y = predict_logits(teacher, bundle.eval_loader('test', dev))
         metrics = {'test_acc': (logits.argmax(1) == y).float().mean().item(), 'status': 'imported',
@@ -113,8 +115,13 @@ def run_student(out,                          # run folder: student.pt, metrics.
                 device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
                 **train_kw) -> dict:          # options of the `Learner` (optimizer, schedule, batch size, ...)
     "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     hp = mode_hparams(mode, **(hparams or {}))
+    for what, src in (('teacher', teacher), ('generator', generator_path)):
+        folder = None if src is None else (Path(src) if Path(src).is_dir() or not Path(src).suffix else Path(src).parent)
+        if folder is not None and folder.resolve() == out.resolve():
+            raise ValueError(f"--out {out} is the {what}'s own folder: the student's run would replace the {what}'s metrics; "
+                             f"choose another --out")
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts = {'name': data, **(data_kw or {})}
     if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
@@ -133,7 +140,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
                   generator=None if gen is None else str(generator_path or teacher), epochs=epochs, tau=tau, hparams=hp,
                   seed=seed, train=train_kw)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         student = create_model(arch, bundle.num_classes, bundle.in_shape)
         rec = train_student(student, bundle, mode, t_model, gen, epochs, tau, device=dev, seed=seed, out=out,
@@ -149,11 +157,12 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int = 
              gen_kw: dict|None = None, device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False,
              progress: bool = True, **train_kw) -> dict:
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         net = create_model(arch, bundle.num_classes, bundle.in_shape)
         gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
@@ -175,14 +184,15 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True, **train_kw) -> dict:
     "Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the metrics."
-    out, dev, archs = Path(out), get_device(device), list(archs)
+    out, dev, archs = out_path(out), get_device(device), list(archs)
     if mode not in COLLAB_MODES: raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         peers = [create_model(a, bundle.num_classes, bundle.in_shape) for a in archs]
         gens = [GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {}))
@@ -334,13 +344,13 @@ def run_demo(out='runs/demo',
              hparams: dict|None = None,  # the methods' hyper-parameters, e.g. {'crd_k': 4096}: each student mode takes its own
              **regime) -> dict:        # changes to `DEMO`
     "Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the results."
-    t_start, out, dev = time.perf_counter(), Path(out), get_device(device)
+    t_start, out, dev = time.perf_counter(), out_path(out), get_device(device)
     hparams = dict(hparams or {})
     _check_demo(modes, seeds, jobs, regime, hparams)
     cfg = {**DEMO, **regime}
     if (out/'results.json').exists() and not overwrite:
         raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, or choose another --out")
-    with RunFolder(out, overwrite=overwrite):
+    with RunFolder(out, overwrite=overwrite, stage=False):   # the demo's runs overwrite one by one
         teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite, hparams)
         log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']}; {len(tasks)} student runs, {jobs} at a time ...")
         tm, done = _run_tasks(teacher_task, tasks, jobs, log)
