@@ -117,3 +117,14 @@ def test_feedback_names_cells_as_the_student_sees_them(tmp_path, expected):
     assert f"cell {where['log-soften'][0]} line" in text and 'hidden test' in text, text
     # an answer that raises is named by its own cell number too
     assert 'answer cell' in r['exercises'][1]['error'] and f"answer cell {where['log-soften'][0] - 1}" in r['exercises'][1]['error']
+
+def test_unboxed_a_submission_cannot_touch_a_classmates_notebook(tmp_path, expected):
+    "The issue's probe, unboxed (sandbox none): a student overwrites a classmate's notebook; the hook refuses, ada keeps 7."
+    subs = tmp_path/'subs'; subs.mkdir()
+    ada = build(SOLVED, subs/'ada.ipynb')
+    evil = f'import torch\ntorch.sys.modules["builtins"].open({str(ada)!r}, "w").write("{{}}")\ndef soften(logits, tau=1.): return None'
+    build({'answers': {'soften': evil}}, subs/'abe.ipynb')            # graded first (jobs=1, in order)
+    rows = grade_class(subs, REF, None, jobs=1, timeout=30, total_timeout=120, sandbox='none', progress=False)
+    got = {r['student']: (r['total'], r['sandbox']) for r in rows}
+    assert got == {'ada': ('7', 'none'), 'abe': ('0', 'none')}, got
+    assert read_notebook(ada)['cells'], 'ada.ipynb was overwritten'
