@@ -60,8 +60,10 @@ def _check_cells(nb: dict, path) -> None:
     "Fail with a message naming the file and the cell when a notebook's cells are not what nbformat says they are."
     for k, c in enumerate(nb['cells']):
         kind, cid = c.get('cell_type'), c.get('id')
-        if kind not in ('code', 'markdown', 'raw'): raise ValueError(f"{path}: cell {k + 1} has no valid cell_type ({kind!r})")
-        if cid is not None and not isinstance(cid, str): raise ValueError(f"{path}: cell {k + 1} has an id that is not text ({cid!r})")
+        if kind not in ('code', 'markdown', 'raw'):
+            raise ValueError(f"{path}: cell {k + 1} has no valid cell_type ({kind!r})")
+        if cid is not None and not isinstance(cid, str):
+            raise ValueError(f"{path}: cell {k + 1} has an id that is not text ({cid!r})")
         try: cell_source(c)
         except ValueError as e: raise ValueError(f"{path}: cell {k + 1}: {e}") from None
 
@@ -345,9 +347,10 @@ def check_limits(timeout, total_timeout, memory_mb) -> None:
     for k, v in (('timeout', timeout), ('total_timeout', total_timeout)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= MAX_SECONDS:
             raise ValueError(f"{k} must be a number of seconds > 0 and at most {MAX_SECONDS:g}, got {v!r}")
-    if memory_mb is not None and (isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < MIN_MEMORY_MB):
-        raise ValueError(f"memory must be a whole number of MiB, at least {MIN_MEMORY_MB} (Python with torch needs about "
-                         f"3 GiB of address space), or None for no limit; got {memory_mb!r}")
+    whole = isinstance(memory_mb, int) and not isinstance(memory_mb, bool)
+    if memory_mb is not None and not (whole and memory_mb >= MIN_MEMORY_MB):
+        raise ValueError(f"memory must be a whole number of MiB, at least {MIN_MEMORY_MB} (Python with torch needs "
+                         f"about 3 GiB of address space), or None for no limit; got {memory_mb!r}")
 
 # %% ../nbs/12_grade.ipynb #c7d433a5
 TRUST_WARNING = ("graded without a reference: the markers, points and tests are the submission's own, "
@@ -549,7 +552,8 @@ def _install_guards(names, forbid_of: dict) -> set:
 # %% ../nbs/12_grade.ipynb #g1a2b3c8
 _ALWAYS = frozenset({'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.fork', 'os.forkpty', 'subprocess.Popen',
                      'pty.spawn', 'os.kill', 'os.killpg', 'signal.pthread_kill', 'socket.connect', 'socket.bind',
-                     'socket.sendto', 'socket.sendmsg', 'socket.getaddrinfo', 'sys.addaudithook', 'os.symlink', 'os.link',
+                     'socket.sendto', 'socket.sendmsg', 'socket.getaddrinfo', 'sys.addaudithook', 'os.symlink',
+                     'os.link',
                      'os.chdir', 'os.chroot', 'os.setuid', 'os.setgid', 'os.setsid', 'mmap.__new__', 'webbrowser.open'})
 _UNDER_ANSWER = frozenset({'ctypes.dlopen', 'ctypes.dlsym', 'ctypes.cdata', 'ctypes.call_function', 'ctypes.addressof',
                            '_thread.start_new_thread', 'gc.get_objects', 'gc.get_referrers', 'gc.get_referents',
@@ -562,7 +566,8 @@ _READS = frozenset({'os.listdir', 'os.scandir', 'glob.glob', 'os.walk'})
 def _abspath(p, cwd: str, _str=str, _isinstance=isinstance, _bytes=bytes) -> str:
     "`p` as an absolute path without `.` and `..` (plain string work: no module a submission could patch)."
     if _isinstance(p, _bytes): p = p.decode('utf-8', 'replace')
-    if not _isinstance(p, _str): p = _str.__str__(getattr(p, '__fspath__', lambda: '')()) if hasattr(p, '__fspath__') else ''
+    if not _isinstance(p, _str):
+        p = _str.__str__(getattr(p, '__fspath__', lambda: '')()) if hasattr(p, '__fspath__') else ''
     p = _str.__getitem__(p, slice(None))                 # a plain str, whatever subclass came in
     parts = []
     for s in (p if p.startswith('/') else cwd + '/' + p).split('/'):
@@ -596,9 +601,10 @@ def _guard_in(f, _guard_code=_GUARD_CODE) -> bool:
 
 # %% ../nbs/12_grade.ipynb #g1a2b3c9
 def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=_abspath, _getframe=sys._getframe,
-               _getattr=getattr, _isinstance=isinstance, _int=int, _str=str, _any=any, _error=PermissionError, _always=_ALWAYS,
-               _under=_UNDER_ANSWER, _writes=_WRITES, _reads=_READS, _guard_code=_GUARD_CODE, _answer_file=_answer_file,
-               _inside=_inside, _readable=_readable, _answer_above=_answer_above, _guard_in=_guard_in):
+               _getattr=getattr, _isinstance=isinstance, _int=int, _str=str, _any=any, _error=PermissionError,
+               _always=_ALWAYS, _under=_UNDER_ANSWER, _writes=_WRITES, _reads=_READS, _guard_code=_GUARD_CODE,
+               _answer_file=_answer_file, _inside=_inside, _readable=_readable, _answer_above=_answer_above,
+               _guard_in=_guard_in):
     "The audit hook of a submission's child (see above)."
     busy = [False]
     def why(event, args):
@@ -606,8 +612,8 @@ def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=
         if event == 'open' and args[0] is not None and not _isinstance(args[0], _int):
             p = _abspath(args[0], work)
             write = _isinstance(args[1], _str) and _any(c in args[1] for c in 'wax+') or (args[2] or 0) & 0o3103
-            if not _readable(p, secrets, pid) or (write and not _inside(p, work) and p != '/dev/null'): return f"open {p}"
-            return None
+            ok = _readable(p, secrets, pid) and (not write or _inside(p, work) or p == '/dev/null')
+            return None if ok else f"open {p}"
         if event in _reads and args and args[0] is not None and not _isinstance(args[0], _int):
             p = _abspath(args[0], work)
             return None if _readable(p, secrets, pid) else f"{event} {p}"
@@ -618,7 +624,8 @@ def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=
         if me is None or me.f_code is _guard_code: return None
         if event in _under: return event if _answer_above(me) else None
         if event == 'object.__getattr__':
-            if args[1] in ('__kwdefaults__', '__defaults__') and _getattr(args[0], '__code__', None) is _guard_code: return event
+            guard = _getattr(args[0], '__code__', None) is _guard_code
+            if args[1] in ('__kwdefaults__', '__defaults__') and guard: return event
             if args[1] in ('tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back') and _answer_above(me):
                 return event if _guard_in(_getattr(args[0], args[1], None)) else None
         if event == 'sys._getframe' and _answer_above(me) and _guard_in(args[0]): return event
@@ -636,7 +643,7 @@ def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=
 
 # %% ../nbs/12_grade.ipynb #0c1d9634
 def _launder(r, _type=type, _isinstance=isinstance, _tuple=tuple, _list=list):
-    "An answer's result with tensor subclasses (which could override every operation a test applies) made plain tensors."
+    "An answer's result with tensor subclasses (which could override any operation a test applies) made plain tensors."
     import torch
     if _isinstance(r, torch.Tensor) and _type(r) not in (torch.Tensor, torch.nn.Parameter):
         with torch._C.DisableTorchFunction(): return r.as_subclass(torch.Tensor)
@@ -644,7 +651,7 @@ def _launder(r, _type=type, _isinstance=isinstance, _tuple=tuple, _list=list):
     return r
 
 def _answer_callable(f, _answer_file=_answer_file, _getattr=getattr, _isinstance=isinstance) -> bool:
-    "Is `f` code written in an answer cell (a function, lambda, method, `functools.partial` or `functools.wraps` of one)?"
+    "Is `f` code written in an answer cell (a function, lambda, method, or a `functools.partial`/`wraps` of one)?"
     import functools
     for _ in range(100):
         if _isinstance(f, functools.partial): f = f.func
@@ -712,7 +719,8 @@ def _arm_child(job: dict) -> dict:
     "Guard the forbidden library functions, install the audit hook (before any cell runs); a restorer of the library."
     forbid_of = {}
     for c in job['cells']:
-        if c['role'] == 'answer': forbid_of[c['file']] = forbid_of.get(c['file'], frozenset()) | frozenset(c.get('forbid') or ())
+        if c['role'] == 'answer':
+            forbid_of[c['file']] = forbid_of.get(c['file'], frozenset()) | frozenset(c.get('forbid') or ())
     import torch, numpy, vkd_nb.core                  # loaded before the hook: their native libraries, once
     files = _install_guards(set().union(*forbid_of.values()), forbid_of)
     sys.path[:] = [p for p in sys.path if p not in ('', '.', job['work'])]   # no module from the work folder
@@ -720,8 +728,9 @@ def _arm_child(job: dict) -> dict:
     return _library_state()
 
 def _run_cell(cell: dict, ns: dict, answer_names: dict, limit: float, armed: list, restore, _own_code=_own_code,
-              _loads=marshal.loads, _compile=compile, _exec=exec, _setitimer=signal.setitimer, _reseed=_reseed) -> tuple:
-    "Run one cell of a job in `ns` (a test cell in a copy of it, with the answers checked): (error, timed out?, names replaced)."
+              _loads=marshal.loads, _compile=compile, _exec=exec, _setitimer=signal.setitimer,
+              _reseed=_reseed) -> tuple:
+    "Run one cell of a job in `ns` (a test cell in a copy of it, answers checked): (error, timed out?, names replaced)."
     import linecache
     err, timed_out, replaced, run_ns = None, False, [], ns
     try:
@@ -750,7 +759,7 @@ def _run_cell(cell: dict, ns: dict, answer_names: dict, limit: float, armed: lis
 
 # %% ../nbs/12_grade.ipynb #g1a2b3d1
 def _grade_child(fd: int) -> None:
-    "Run a reference grading job read from stdin (in the child process); one JSON line per cell to file descriptor `fd`."
+    "Run a reference grading job read from stdin (in the child process); one JSON line per cell to descriptor `fd`."
     import faulthandler
     job = json.loads(sys.stdin.read())
     faulthandler.enable()
@@ -836,13 +845,13 @@ def _end_cgroup(g) -> None:
 # %% ../nbs/12_grade.ipynb #g1a2b3e2
 _LINE_CAP, _TOTAL_CAP = 16 << 20, 256 << 20          # bytes: one cell's record, everything a child sends
 SANDBOX_MISSING = ("bwrap (Debian's bubblewrap) is missing or cannot run here, and a submission must not run unboxed: "
-                   "install it (`apt-get install bubblewrap`, or `make sandbox-deps`), or pass --unsafe-no-sandbox to run "
-                   "the students' code unconfined (every report then says `sandbox: none`)")
+                   "install it (`apt-get install bubblewrap`, or `make sandbox-deps`), or pass --unsafe-no-sandbox to "
+                   "run the students' code unconfined (every report then says `sandbox: none`)")
 UNBOXED_WARNING = ("sandbox: none: graded unboxed (--unsafe-no-sandbox); the submission could read and write what "
                    "the grader's user can, so its score can be forged")
 
 def _read_records(f, lines: list, over: list, line_cap: int = _LINE_CAP, total_cap: int = _TOTAL_CAP) -> None:
-    "Append the lines of binary stream `f` to `lines`: a line over `line_cap` bytes becomes a note, past `total_cap` stop."
+    "Append the lines of stream `f` to `lines`: a line over `line_cap` bytes becomes a note; stop past `total_cap`."
     total = 0
     while True:
         line = f.readline(line_cap + 1)
@@ -859,7 +868,7 @@ def _read_records(f, lines: list, over: list, line_cap: int = _LINE_CAP, total_c
             return
 
 def _box(sandbox: str) -> bool:
-    "Run boxed? `sandbox` is 'bwrap' (required: an error when it cannot run) or 'none' (the instructor's explicit choice)."
+    "Run boxed? `sandbox` is 'bwrap' (required: an error when it cannot run) or 'none' (the instructor's choice)."
     if sandbox not in ('bwrap', 'none'): raise ValueError(f"sandbox must be 'bwrap' or 'none', got {sandbox!r}")
     if sandbox == 'bwrap' and not sandbox_available(): raise RuntimeError(SANDBOX_MISSING)
     return sandbox == 'bwrap'
@@ -958,7 +967,8 @@ def _given(ref: dict) -> set:
 def _match_answers(ref: dict, plan: dict, sub: dict|None) -> tuple:
     """For each answer cell of the reference, (the submission's cell index, its source), or None when none matches;
     and the submission's extra cells, [(index, source)]."""
-    code = [] if sub is None else [(j, cell_source(c)) for j, c in enumerate(sub['cells']) if c.get('cell_type') == 'code']
+    cells = [] if sub is None else sub['cells']
+    code = [(j, cell_source(c)) for j, c in enumerate(cells) if c.get('cell_type') == 'code']
     given, stubs = _given(ref), {}
     for i, role in plan['roles'].items():
         if role == 'answer': stubs[i] = strip_solutions(cell_source(ref['cells'][i])).strip()
@@ -1000,7 +1010,8 @@ def _student_numbers(ref: dict, plan: dict, sub: dict|None, answers: dict) -> di
     texts = {}
     for j, c in enumerate(sub['cells']): texts.setdefault(cell_source(c).strip(), j)
     for i, role in plan['roles'].items():
-        if role == 'setup' and cell_source(ref['cells'][i]).strip() in texts: nums[i] = texts[cell_source(ref['cells'][i]).strip()] + 1
+        text = cell_source(ref['cells'][i]).strip()
+        if role == 'setup' and text in texts: nums[i] = texts[text] + 1
         if role == 'answer' and answers.get(i) is not None: nums[i] = answers[i][0] + 1
     return nums
 
@@ -1010,16 +1021,18 @@ def tampering(ref: dict, sub: dict) -> list:
     given = [(i, key, src) for i, key, src in _tests_of(student_version(ref))]
     theirs = {key: (j, src) for j, key, src in _tests_of(sub)}
     texts = {cell_source(c).strip() for c in sub['cells'] if c.get('cell_type') == 'code'}
-    out, known = [], {cell_source(c).strip() for c in ref['cells']} | {s.strip() for _, _, s in given}   # hidden tests too
+    out, known = [], {cell_source(c).strip() for c in ref['cells']} | {s.strip() for _, _, s in given}
     for i, key, src in given:
         name = f"the test of exercise {key[0]} {key[1]}"
-        if key in theirs and theirs[key][1].strip() != src.strip(): out.append(f"{name} (cell {theirs[key][0] + 1}) changed")
+        if key in theirs and theirs[key][1].strip() != src.strip():
+            out.append(f"{name} (cell {theirs[key][0] + 1}) changed")
         elif key not in theirs and src.strip() not in texts: out.append(f"{name} (cell {i + 1} of the handout) deleted")
     for j, c in enumerate(sub['cells']):
         s = cell_source(c)
         if c.get('cell_type') != 'code' or not _test_like(s) or s.strip() in known: continue
         key = next((k for jj, k, _ in _tests_of(sub) if jj == j), None)
-        if key is None or key not in {k for _, k, _ in _tests_of(ref)}: out.append(f"cell {j + 1} added (`{_snippet(s)}`): not run")
+        if key is None or key not in {k for _, k, _ in _tests_of(ref)}:
+            out.append(f"cell {j + 1} added (`{_snippet(s)}`): not run")
     return out
 
 # %% ../nbs/12_grade.ipynb #41807e5e
@@ -1093,14 +1106,16 @@ def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool, 
             cells.append({'index': -1 - j, 'role': 'answer', 'source': _runnable(s), 'file': f'<answer cell {j + 1}>',
                           'names': [], 'forbid': every})
         if not reference: src = got[1] if got is not None else strip_solutions(src)
-        cells.append({'index': i, 'role': 'answer', 'source': _runnable(src), 'file': f'<answer cell {nums.get(i, i + 1)}>',
+        cells.append({'index': i, 'role': 'answer', 'source': _runnable(src),
+                      'file': f'<answer cell {nums.get(i, i + 1)}>',
                       'names': [] if reference else _answer_names(strip_solutions(cell_source(ref['cells'][i]))),
                       'forbid': [] if reference else plan['forbid'].get(i, [])})
     last = max((k for k, c in enumerate(cells) if c['role'] == 'answer'), default=len(cells) - 1)
-    cells[last + 1:last + 1] = [{'index': -1 - j, 'role': 'answer', 'source': _runnable(s), 'file': f'<answer cell {j + 1}>',
-                                 'names': [], 'forbid': every} for j, s in extras]
+    cells[last + 1:last + 1] = [{'index': -1 - j, 'role': 'answer', 'source': _runnable(s),
+                                 'file': f'<answer cell {j + 1}>', 'names': [], 'forbid': every} for j, s in extras]
     return {'cells': cells, 'timeout': timeout, 'reference': reference}
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e9
 def _by_cell(recs: list) -> dict:
     "The first record of each cell (a forked child may repeat some); a record cut for its size counts for its cell."
     out, current = {}, None
@@ -1181,7 +1196,8 @@ def _notes(ref: dict, plan: dict, sub: dict|None, answers: dict, nums: dict, ran
               f"(`{_first_line(strip_solutions(cell_source(ref['cells'][i])))}`): its stub was run"
               for i, s in answers.items() if s is None]
     replaced = sorted({n for r in ran.values() for n in r.get('replaced') or []})
-    notes += [f"`{n}` is not a function written in an answer cell (an alias, or undefined): it was not used" for n in replaced]
+    notes += [f"`{n}` is not a function written in an answer cell (an alias, or undefined): it was not used"
+              for n in replaced]
     notes += [f"cell {r['cell']} sent more than {_LINE_CAP >> 20} MiB of results: its checks were not counted"
               for r in ran.values() if r.get('oversized')]
     return notes
@@ -1197,7 +1213,8 @@ def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None,
     ref = read_notebook(reference)
     plan = grading_plan(ref)
     if expected is None: expected = reference_values(reference, timeout, max(total_timeout, 900.), sandbox)
-    if expected['sha'] != _sha(ref): raise ValueError(f"the expected values were computed from another version of {reference}")
+    if expected['sha'] != _sha(ref):
+        raise ValueError(f"the expected values were computed from another version of {reference}")
     if sub is not None: _check_cells(sub, path)
     answers, extras = _match_answers(ref, plan, sub)
     nums = _student_numbers(ref, plan, sub, answers)
@@ -1213,7 +1230,8 @@ def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None,
     setup_errors = sorted(({'cell': number(i), 'error': r['error'], 'kind': 'answer'} for i, r in ran.items()
                            if not r.get('ok') and (plan['roles'].get(i) == 'answer' or i < 0)), key=lambda e: e['cell'])
     return {'notebook': str(path), 'reference': str(reference), 'exercises': exercises,
-            'questions': [{**q, 'cell': nums.get(q['cell']) or q['cell'] + 1, 'score': None} for q in plan['questions']],
+            'questions': [{**q, 'cell': nums.get(q['cell']) or q['cell'] + 1, 'score': None}
+                          for q in plan['questions']],
             'total': round(sum(e['score'] for e in exercises), 4), 'max': sum(e['points'] for e in exercises),
             'manual_max': sum(q['points'] for q in plan['questions']), 'error': error,
             'status': 'output' if over else _status(error, killed, rc, ran, recs), 'setup_errors': setup_errors,
@@ -1232,7 +1250,8 @@ def _score_exercise_ref(ex: dict, ref: dict, expected: dict, ran: dict, nums: di
     score = round(sum(c['score'] for c in cases), 4)
     first = next((f for c in cases for f in c['failures']), None)
     return {'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': score, 'passed': not first,
-            'error': first, 'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3), 'cases': cases}
+            'error': first, 'cases': cases,
+            'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3)}
 
 # %% ../nbs/12_grade.ipynb #g1a2b3d7
 def _status(error, killed, rc, ran, recs) -> str:
@@ -1286,8 +1305,11 @@ def _submissions(folder: Path, name: str) -> dict:
             nbs = [q for q in p.rglob('*.ipynb') if '.ipynb_checkpoints' not in q.parts]
             bad = [q for q in nbs if _refused(q, p, root)]
             exact = [q for q in nbs if q.name == name]
-            if bad: out[sid] = f"{bad[0].relative_to(folder)} is a symbolic link or lies outside the submissions folder: refused"
-            else: out[sid] = exact[0] if len(exact) == 1 else nbs[0] if len(nbs) == 1 else (nbs or None)
+            if bad:
+                out[sid] = f"{bad[0].relative_to(folder)} is a symbolic link or lies outside the submissions folder: " \
+                           "refused"
+            else:
+                out[sid] = exact[0] if len(exact) == 1 else nbs[0] if len(nbs) == 1 else (nbs or None)
         elif p.suffix == '.ipynb': out[sid] = p
     return out
 
@@ -1316,7 +1338,8 @@ def lms_rows(rows: list, plan: dict, assignment: str) -> list:
     for r in rows:
         row = {'Student ID': r['student']}
         for e in plan['exercises']:
-            row[f"{assignment} {e['number']} {e['name']} ({e['points']:g})"] = r[f"{e['number']} {e['name']} (/{e['points']:g})"]
+            ours = f"{e['number']} {e['name']} (/{e['points']:g})"
+            row[f"{assignment} {e['number']} {e['name']} ({e['points']:g})"] = r[ours]
         row[f"{assignment} total ({sum(e['points'] for e in plan['exercises']):g})"] = r['total']
         out.append(row)
     return out
@@ -1337,8 +1360,8 @@ def _grade_one(student, nb, reference, expected, plan, when, limits: dict, folde
     if nb is None: return student, None, _row(student, None, plan, 'missing', 'no submission', limits['sandbox'])
     if isinstance(nb, str): return student, None, _row(student, None, plan, 'invalid', nb, limits['sandbox'])
     if isinstance(nb, list):
-        return student, None, _row(student, None, plan, 'invalid', f"{len(nb)} notebooks, none named {Path(reference).name}",
-                                   limits['sandbox'])
+        why = f"{len(nb)} notebooks, none named {Path(reference).name}"
+        return student, None, _row(student, None, plan, 'invalid', why, limits['sandbox'])
     late = ';late' if when is not None and nb.stat().st_mtime > when else ''
     try: r = grade(nb, reference=reference, expected=expected, hide=(folder,), **limits)
     except RuntimeError: raise                          # the grader's own trouble (no sandbox): not the student's
@@ -1377,7 +1400,8 @@ def grade_class(folder,                      # one folder or notebook per studen
     rows, reports = {}, {}
     with ThreadPoolExecutor(jobs or max(1, min(4, os.cpu_count() or 1))) as pool, \
          tqdm(total=len(subs), desc='grading', unit='student', disable=not progress) as bar:
-        futures = [pool.submit(_grade_one, s, nb, reference, expected, plan, when, limits, folder) for s, nb in subs.items()]
+        futures = [pool.submit(_grade_one, s, nb, reference, expected, plan, when, limits, folder)
+                   for s, nb in subs.items()]
         for f in as_completed(futures):
             s, r, row = f.result()
             rows[s], reports[s] = row, r
@@ -1395,7 +1419,8 @@ def _write_gradebooks(out: Path, feedback, rows: list, reports: dict, plan: dict
     fb.mkdir(parents=True, exist_ok=True)
     for r in rows:
         s, rep = r['student'], reports.get(r['student'])
-        text = feedback_text(rep) if rep else f"{s}: {r['notes']}\n" + (f"sandbox: {r['sandbox']}\n" if r['sandbox'] == 'none' else '')
+        boxed = f"sandbox: {r['sandbox']}\n" if r['sandbox'] == 'none' else ''
+        text = feedback_text(rep) if rep else f"{s}: {r['notes']}\n{boxed}"
         (fb/f"{s}.txt").write_text(text, encoding='utf-8')
 
 # %% ../nbs/12_grade.ipynb #4c0e1f4d
