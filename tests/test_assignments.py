@@ -140,7 +140,8 @@ def test_cli_grade_text_and_json(tmp_path):
     assert 'failed: AssertionError (cell 2, line 2): wrong' in out
     code, out = _cli('grade', good, '--json', '--timeout', '5', '--total-timeout', '30')
     r = json.loads(out)
-    assert code == 0 and set(r) == {'notebook', 'exercises', 'total', 'max', 'error', 'setup_errors', 'seconds', 'timeout', 'total_timeout', 'warning'}
+    assert code == 0 and set(r) == {'notebook', 'exercises', 'total', 'max', 'error', 'setup_errors', 'seconds', 'timeout', 'total_timeout', 'warning',
+                                    'sandbox'} and r['sandbox'] == 'none'
     assert 'forge' in r['warning']
     assert (r['total'], r['max'], r['error'], r['timeout'], r['total_timeout']) == (2, 3, None, 5, 30)
     assert r['exercises'] == [{'number': 1, 'name': 'one', 'points': 2, 'score': 2, 'passed': True, 'error': None, 'seconds': r['exercises'][0]['seconds']},
@@ -171,3 +172,20 @@ def test_cli_assignments_build_and_check(tmp_path):
     nb = read_notebook(src/NAMES[0]); nb['cells'][0]['source'] = '# changed\n'; (src/NAMES[0]).write_text(json.dumps(nb))
     code, out = _cli('assignments', 'check', '--src', src, '--dest', dest)
     assert code == 1 and out.splitlines()[1].strip() == str(dest/NAMES[0])
+
+@pytest.mark.parametrize('name', NAMES)
+def test_points_add_up(reports, name):
+    "The points in the assignment's header, in the teachers' guide's table and the grader's total (hidden tests and by hand) agree."
+    r = reports['solution', name]
+    auto, hand = r['max'], r['manual_max']
+    hidden = sum(c['points'] for e in r['exercises'] for c in e['cases'] if c['hidden'])
+    head = cell_source(read_notebook(SOL/name)['cells'][0])
+    m = re.search(r'(\d+) exercises and (\d+) questions?,\s+(\d+) points: (\d+) graded automatically \((\d+) of them by a '
+                  r'hidden test\) and (\d+) by hand', head)
+    assert m, f"{name}: the header does not say its points as `N exercises and Q questions, T points: A graded automatically ...`"
+    assert [int(x) for x in m.groups()] == [len(r['exercises']), len(r['questions']), auto + hand, auto, hidden, hand], (m.groups(), auto, hand)
+    guide = ''.join(cell_source(c) for c in read_notebook(STU/'index.ipynb')['cells'])
+    g = re.search(r'\| `' + name[:-6] + r'` \|[^\n]*\| (\d+) \((\d+): (\d+) automatic, (\d+) by hand\) \|', guide)
+    assert g, f"{name[:-6]}: no row in the guide's table with `N (T: A automatic, H by hand)`"
+    assert [int(x) for x in g.groups()] == [len(r['exercises']), auto + hand, auto, hand], g.groups()
+    assert cell_source(read_notebook(STU/name)['cells'][0]) == head                   # the students read the same

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from vkd_nb.grade import (grade, grade_class, reference_values, read_notebook, cell_source, notebook_text, strip_solutions,
-                          grading_plan, sandbox_available, answer_policy, student_version, feedback_text)
+                          grading_plan, sandbox_available, student_version, feedback_text)
 
 SOL, STU = ROOT/'nbs'/'assignments'/'_solutions', ROOT/'nbs'/'assignments'
 NAME = '01_softmax_temperature.ipynb'
@@ -53,7 +53,7 @@ def test_solution_full_stub_zero_hidden_tests_partial_credit(tmp_path, expected)
     r = g(submission(tmp_path), expected)
     assert r['total'] == 0 and r['max'] == MAX and r['status'] == 'ok'
     # the students' version does not hold the hidden test
-    assert 'hidden' not in (STU/NAME).read_text() and 'hidden' in REF.read_text()
+    assert 'points=1 hidden' not in (STU/NAME).read_text() and 'points=1 hidden' in REF.read_text()
     # partial credit: a soften that fails only for float64 input passes the visible cell and 1 of 4 hidden checks... in part
     part = ('def soften(logits, tau=1.):\n    if not tau > 0: raise ValueError("tau")\n    z = (logits / tau).float()\n'
             '    z = z - z.max(-1, keepdim=True).values\n    return z.exp() / z.exp().sum(-1, keepdim=True)')
@@ -71,7 +71,8 @@ def test_the_issues_attack(tmp_path, expected):
             'c014': 'pass', 'c020': 'pass'}
     r = g(submission(tmp_path, edit=edit), expected)
     assert (r['total'], r['max']) == (0, MAX), scores(r)
-    assert sorted(n.split(' (')[0] for n in r['tampering']) == ['test cell c006', 'test cell c011', 'test cell c014', 'test cell c020']
+    assert sorted(n.split(' (')[0] for n in r['tampering'] if n.startswith('the test')) == [f'the test of exercise {e}' for e in
+                                                                 ('1 soften', '2 log-soften', '3 entropy', '4 retemper')]
     # the legacy grader, trusting the submission, is fooled, and says it trusts it
     legacy = grade(submission(tmp_path, 'legacy.ipynb', edit=edit))
     assert legacy['total'] == 100 and 'forge' in legacy['warning']
@@ -81,7 +82,7 @@ def test_markers_deleted_and_tests_added(tmp_path, expected):
     r = g(submission(tmp_path, edit={c: strip for c in ('c006', 'c011', 'c014', 'c020')},
                      append=['#| exercise: 9 free points=100\nassert True']), expected)
     assert [e['name'] for e in r['exercises']] == ['soften', 'log-soften', 'entropy', 'retemper'] and (r['total'], r['max']) == (0, MAX)
-    assert any('extra0 added' in n for n in r['tampering'])
+    assert any(re.match(r'cell \d+ added', n) for n in r['tampering']), r['tampering']
 
 def test_redefined_checks_in_answers_and_forged_results(tmp_path, expected):
     "Answers that redefine the checks, print result lines, write forged records to every file descriptor, or exit."
@@ -98,8 +99,7 @@ def test_redefined_checks_in_answers_and_forged_results(tmp_path, expected):
              '    raise SystemExit(0)\n')
     r = g(submission(tmp_path, answers={'soften': forge, 'log_soften': 'import sys\nsys.exit(0)', 'entropy': 'import os\nos._exit(0)'}), expected)
     assert r['total'] == 0, scores(r)
-    assert any('policy' in n and 'imports os' in n for n in r['tampering'])
-    # the same without the imports the policy refuses: still no points
+    # the same without imports: still no points
     r = g(submission(tmp_path, answers={'soften': 'def soften(logits, tau=1.):\n    raise SystemExit(0)',
                                         'retemper': 'print("total: 7/7")\ndef retemper(p, tau):\n    print("passed")\n    return True'}), expected)
     assert r['total'] == 0, scores(r)
@@ -111,7 +111,7 @@ def test_answers_that_call_the_library(tmp_path, expected):
                'retemper': 'import vkd_nb.core as ref\nretemper = lambda p, tau: ref.soften(p.log(), tau)'}
     r = g(submission(tmp_path, answers=answers), expected)
     assert r['total'] == 0, scores(r)
-    assert any('`soften` is not a function defined in its answer cell' in n for n in r['tampering'])
+    assert any('`soften` is not a function written in an answer cell' in n for n in r['tampering']), r['tampering']
     assert 'not available to your answer' in r['exercises'][1]['error'], r['exercises'][1]['error']
     # reaching past the guards: a fresh copy of the module, the grader's frames, the reference's file
     answers = {'soften': 'import importlib, vkd_nb.core\ndef soften(logits, tau=1.):\n    return importlib.reload(vkd_nb.core).soften(logits, tau)',
@@ -119,18 +119,12 @@ def test_answers_that_call_the_library(tmp_path, expected):
                'entropy': f'src = open({str(REF)!r}).read()\ndef entropy(p):\n    return -torch.xlogy(p, p).sum(-1)'}
     r = g(submission(tmp_path, answers=answers), expected)
     assert scores(r) == {'soften': 0, 'log-soften': 0, 'entropy': 0, 'retemper': 0}, scores(r)
-    assert sum('policy' in n for n in r['tampering']) == 3
-
-def test_answer_policy():
-    assert answer_policy('import torch\nimport torch.nn.functional as F\ndef f(x): return F.softmax(x, -1)') == []
-    assert answer_policy('import os') == ['line 1: imports os (allowed: ' + ', '.join(__import__('vkd_nb.grade').grade.ALLOWED_IMPORTS) + ')']
-    assert answer_policy('def f(x): return x.__class__') == ['line 1: uses `.__class__`']
-    assert answer_policy('f = eval("1")') == ['line 1: uses `eval`']
+    assert any('not allowed in graded code' in e['error'] for e in r['setup_errors']), r['setup_errors']
 
 def test_deleted_answer_cell_runs_the_stub_and_others_still_count(tmp_path, expected):
     r = g(submission(tmp_path, answers=ALL, drop=('c005',)), expected)
     assert scores(r) == {'soften': 0, 'log-soften': 2, 'entropy': 1, 'retemper': 1}, scores(r)
-    assert any('answer cell c005' in n and 'missing' in n for n in r['tampering'])
+    assert any('exercise 1 soften' in n and 'stub was run' in n for n in r['tampering']), r['tampering']
 
 @pytest.mark.skipif(not sandbox_available(), reason='bwrap (Debian bubblewrap) is not installed: `make test` installs it')
 def test_the_box_hides_the_files_and_the_network(tmp_path, expected):
@@ -139,12 +133,12 @@ def test_the_box_hides_the_files_and_the_network(tmp_path, expected):
     # the probe's value was a tensor of four False: it saw no file outside its folder and no network
     child = G._spawn({'cells': [{'index': 0, 'role': 'setup', 'code': G.instrument(
         'from pathlib import Path as P\nimport os\n'
-        f'assert not P({str(secret)!r}).exists() and not P({str(REF)!r}).exists() and os.listdir(".") == []\n'
+        f'assert not P({str(secret)!r}).exists() and not P({str(REF)!r}).exists() and set(os.listdir(".")) <= {{"tmp"}}\n'
         'import torch, vkd_nb.core\n'
         'import socket\n'
         'try: socket.create_connection(("1.1.1.1", 53), timeout=2); ok = False\n'
         'except OSError: ok = True\n'
-        'assert ok', '<cell 1>').hex()}], 'timeout': 30, 'reference': False}, 60, 'bwrap')
+        'assert ok', '<cell 1>').hex()}], 'timeout': 30, 'reference': False}, 60, 'bwrap')[:5]
     recs = [x for x in child[0] if 'cell' in x]
     assert recs and recs[0]['ok'] and all(c.get('value') is True for c in recs[0]['checks']), recs
 
@@ -180,7 +174,8 @@ def test_grade_class_of_five(tmp_path):
     book = list(csv.DictReader(out.open()))
     assert [r['student'] for r in book] == ['ada', 'bob', 'cy', 'dee', 'eve', 'fay']
     assert list(book[0]) == ['student', 'status', '1 soften (/3)', '2 log-soften (/2)', '3 entropy (/1)', '4 retemper (/1)',
-                             'Q1 (/1, by hand)', 'Q2 (/1, by hand)', 'total', 'max', 'to grade by hand', 'notes']
+                             'Q1 (/1, by hand)', 'Q2 (/1, by hand)', 'total', 'max', 'to grade by hand', 'sandbox', 'notes']
+    assert {r['sandbox'] for r in book} == {BOX}
     assert book[3]['1 soften (/3)'] == '0' and book[3]['2 log-soften (/2)'] == '2' and book[0]['max'] == '7'
     assert 'crashed' in book[2]['notes'] and 'SIGSEGV' in book[2]['notes']
     fb = tmp_path/'gradebook-feedback'
@@ -189,24 +184,17 @@ def test_grade_class_of_five(tmp_path):
     assert 'no submission' in (fb/'fay.txt').read_text()
 
 @pytest.mark.parametrize('box', ['none', pytest.param('bwrap', marks=pytest.mark.skipif(not sandbox_available(), reason='no bwrap'))])
-def test_forking_is_capped_and_cleaned_up(box):
-    "A child that forks without end hits the process cap (a pids cgroup as root, RLIMIT_NPROC otherwise); all its processes die with it."
+def test_forking_is_refused_and_cleaned_up(box):
+    "A child that forks without end: the audit hook refuses `os.fork` (and bwrap's process namespace, or the process cap, stand behind it)."
     import vkd_nb.grade as G
-    src = ('import os, time\npids = []\ntry:\n    for _ in range(400):\n        p = os.fork()\n        if p == 0:\n            time.sleep(60); os._exit(0)\n'
-           '        pids.append(p)\nexcept OSError: pass\nassert len(pids) < 400, len(pids)\ntest_eq(pids, [])\n')
+    src = ('import os, time\npids, why = [], None\ntry:\n    for _ in range(400):\n        p = os.fork()\n        if p == 0:\n'
+           '            time.sleep(60); os._exit(0)\n        pids.append(p)\nexcept OSError as e: why = str(e)\n'
+           'assert len(pids) < 400, len(pids)\ntest_eq(pids, [])\ntest_eq(why, "")\n')
     job = {'cells': [{'index': 0, 'role': 'setup', 'code': G.instrument(src, '<cell 1>').hex()}], 'timeout': 30, 'reference': False}
     t0 = time.monotonic()
-    recs, rc, killed, stderr, boxed = G._spawn(job, 60, box, max_procs=128)
-    assert time.monotonic() - t0 < 30 and boxed == (box == 'bwrap')
+    recs, rc, killed, stderr, boxed, over = G._spawn(job, 60, box, max_procs=128)
+    assert time.monotonic() - t0 < 30 and boxed == (box == 'bwrap') and not over
     cell = [r for r in recs if r.get('cell') == 0][0]
     assert cell['ok'] and cell['checks'][0]['value'] is True, cell          # fork failed before 400 children
-    pids = [int(x['num']) for x in cell['checks'][1]['value']['seq']]
-    assert pids
-    if box == 'none':                                                        # (in bwrap they are numbered in its own namespace)
-        time.sleep(0.5)
-        alive = []
-        for p in pids:                                                       # gone, or a zombie waiting for init
-            try: state = Path(f'/proc/{p}/stat').read_text().rsplit(')', 1)[1].split()[0]
-            except (OSError, IndexError): continue
-            if state != 'Z': alive.append((p, state))
-        assert not alive, alive
+    assert cell['checks'][1]['value'] == {'seq': []}, cell['checks'][1]      # not one
+    assert 'not allowed in graded code: os.fork' in cell['checks'][2]['value'], cell['checks'][2]

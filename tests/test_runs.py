@@ -61,3 +61,31 @@ def test_hostile_checkpoint_is_refused(work):
     assert code == 2 and 'hostile' in err and 'Traceback' not in err, err
     assert err.count('weights_only=False') == 1 and 'Re-running' not in err and 'WeightsUnpickler' not in err, err
     assert not (d/'.lock').exists()
+
+def test_overwrite_keeps_the_old_run_until_the_new_one_is_done(work):
+    "An overwrite that stops on NaN at its first step leaves the old run whole; one that finishes replaces it."
+    d = work/'keep'
+    code, out, err = vkd('student', *small(work), '--out', d)
+    assert code == 0, err
+    before = {f: (d/f).read_bytes() for f in ('student.pt', 'metrics.json', 'checkpoint.pt')}
+    code, out, err = vkd('student', *small(work), '--opt', 'sgd', '--lr', 1e30, '--out', d, '--overwrite')
+    assert code == 2 and 'the loss is' in err, err
+    assert {f: (d/f).read_bytes() for f in before} == before                            # the old run, whole
+    assert not (work/'.keep.overwrite').exists() and not (d/'.lock').exists()
+    assert oct((d/'student.pt').stat().st_mode & 0o777) == oct(0o666 & ~os.umask(os.umask(0o022)))   # the user's umask
+    code, out, err = vkd('student', *small(work), '--seed', 1, '--out', d, '--overwrite')
+    assert code == 0, err
+    assert (d/'student.pt').read_bytes() != before['student.pt'] and json.loads((d/'metrics.json').read_text())['config']['seed'] == 1
+
+def test_out_that_is_empty_or_the_teachers_own_folder_is_refused(work):
+    t = work/'teacher'
+    code, out, err = vkd('teacher', '--data', 'mnist1d', '--num-samples', 300, '--root', work/'data', '--quiet', '--device', 'cpu',
+                         '--arch', 'mlp_64x1', '--epochs', 1, '--no-generator', '--out', t)
+    assert code == 0, err
+    before = (t/'metrics.json').read_bytes()
+    args = [a for a in small(work) if a not in ('--mode', 'ce')]
+    code, out, err = vkd('student', *args, '--mode', 'kd', '--teacher', t, '--out', t, '--overwrite')
+    assert code == 2 and "the teacher's own folder" in err and 'Traceback' not in err, err
+    assert (t/'metrics.json').read_bytes() == before
+    code, out, err = vkd('student', *small(work), '--out', '')
+    assert code == 2 and 'must be a path' in err and 'Traceback' not in err, err

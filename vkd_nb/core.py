@@ -12,7 +12,7 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['check_tau', 'check_weights', 'check_logits_labels', 'soften', 'log_soften', 'kd_term', 'kd_term_logits',
            'seed_everything', 'get_device', 'autocast', 'atomic_write', 'save_pt', 'load_pt', 'save_json',
-           'format_table', 'RunFolder']
+           'format_table', 'out_path', 'RunFolder']
 
 # %% ../nbs/00_core.ipynb #c005
 def check_tau(tau: float) -> float:
@@ -122,12 +122,19 @@ def autocast(device: torch.device):
 from pathlib import Path
 import tempfile, json, re
 
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    m = os.umask(0o022)
+    os.umask(m)
+    return m
+
 def atomic_write(path, write_fn, mode: str = 'wb') -> Path:
     "Call `write_fn(file)` on a temp file next to `path`, then rename it onto `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, mode) as f: write_fn(f)
+        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp makes it 0600: give it the mode any new file of the user gets
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
@@ -228,14 +235,18 @@ def _take_lock(path: Path) -> tuple:
     return fd, stale
 
 # %% ../nbs/00_core.ipynb #773a19c1
+import shutil
+
+def out_path(out) -> Path:
+    "A run's `--out` as a Path; an empty one is refused (it would write into the current folder)."
+    if out is None or not str(out).strip(): raise ValueError(f"the run folder (--out) must be a path, got {str(out)!r}")
+    return Path(out)
 _RUN_FILES = ('metrics.json', 'results.json', 'results.md', 'knowledge.png')   # besides the *.pt files
 
 def _check_folder(p: Path, resume: bool, overwrite: bool):
     "Refuse a folder that holds another run, unless resuming or overwriting it."
     m = _read_json(p/'metrics.json')
-    if overwrite:   # a half-finished overwrite must never look like the old run
-        for f in ('checkpoint.pt', 'metrics.json'): (p/f).unlink(missing_ok=True)
-    if resume or overwrite: return
+    if resume or overwrite: return     # an overwrite writes beside the old run (see `RunFolder`): nothing to remove now
     if m is not None and m.get('status', 'completed') == 'completed':
         files = sorted({f.name for f in p.glob('*.pt')} | {f for f in _RUN_FILES if (p/f).exists()})
         raise FileExistsError(f"{p} holds a finished run ({', '.join(files)}): pass --overwrite to replace it, or choose another --out")
@@ -243,15 +254,26 @@ def _check_folder(p: Path, resume: bool, overwrite: bool):
         ep = f", epoch {m['epochs_done']}" if m and m.get('epochs_done') is not None else ''
         raise FileExistsError(f"{p} holds an unfinished run (checkpoint.pt{ep}): pass --resume to continue it, "
                               "--overwrite to start again, or choose another --out")
+def _swap_in(new: Path, out: Path) -> None:
+    "Move the finished run in `new` into `out`, over the old run, metrics.json last; remove the old run's other files."
+    names = sorted(f.name for f in new.iterdir())
+    for n in [n for n in names if n != 'metrics.json']: os.replace(new/n, out/n)
+    for f in [*out.glob('*.pt'), *(out/n for n in _RUN_FILES)]:
+        if f.name not in names and f.is_file(): f.unlink()
+    if 'metrics.json' in names: os.replace(new/'metrics.json', out/'metrics.json')
+    shutil.rmtree(new, ignore_errors=True)
 
 # %% ../nbs/00_core.ipynb #5141753b
 class RunFolder:
     "Hold a run's `--out` folder for a whole run: one writer at a time, and no run silently replaced."
     def __init__(self, path,                 # the run's folder (created with its parents)
                  resume: bool = False,       # continue the unfinished run it holds
-                 overwrite: bool = False):   # replace the run it holds
+                 overwrite: bool = False,    # replace the run it holds, once the new one has finished
+                 stage: bool = True):        # with `overwrite`: write the new run beside the old one (`work`)
         if resume and overwrite: raise ValueError("choose --resume or --overwrite, not both")
+        if path is None or not str(path).strip(): raise ValueError(f"the run folder (--out) must be a path, got {path!r}")
         self.path, self.resume, self.overwrite, self.took_over, self._fd = Path(path), resume, overwrite, False, None
+        self.work = self.path.parent/f'.{self.path.name}.overwrite' if overwrite and stage else self.path
 
     def __enter__(self):
         self.path.mkdir(parents=True, exist_ok=True)
@@ -262,10 +284,19 @@ class RunFolder:
                 warnings.warn(f"{self.path}: took over a stale lock left by pid {old.get('pid', '?')} (started {old.get('started', '?')}), "
                               "which is no longer running", stacklevel=2)
             _check_folder(self.path, self.resume, self.overwrite)
-        except BaseException: self._unlock(); raise
+            if self.work != self.path:                 # what a killed overwrite left: not a run
+                shutil.rmtree(self.work, ignore_errors=True)
+                self.work.mkdir()
+        except BaseException:
+            self._unlock()
+            raise
         return self
 
-    def __exit__(self, *exc): self._unlock()   # returns None: an exception goes on
+    def __exit__(self, exc_type, *exc):                 # returns None: an exception goes on
+        try:
+            if self.work != self.path and exc_type is None: _swap_in(self.work, self.path)
+            elif self.work != self.path: shutil.rmtree(self.work, ignore_errors=True)   # the old run stays whole
+        finally: self._unlock()
 
     def _unlock(self):
         "Remove `.lock`, then close it (which releases the flock): nobody can lock a file that is about to vanish."

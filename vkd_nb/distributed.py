@@ -274,7 +274,11 @@ def run_folder(out, resume: bool = False, overwrite: bool = False):
     if err is not None: raise err
     if not ok.item(): raise RuntimeError(f"rank 0 could not open the run folder {out} (its message says why)")
     try: yield f
-    finally: ctx.__exit__(None, None, None)
+    except BaseException:
+        import sys
+        ctx.__exit__(*sys.exc_info())                 # a failed overwrite leaves the old run whole
+        raise
+    ctx.__exit__(None, None, None)
 
 @contextlib.contextmanager
 def main_first():

@@ -8,12 +8,13 @@ import argparse, io, json, os, re, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'TRUST_WARNING', 'ALLOWED_IMPORTS', 'read_notebook',
-           'cell_source', 'exercise_marker', 'exercises_of', 'strip_solutions', 'student_version', 'notebook_text',
-           'build_student_version', 'build_assignments', 'check_assignments', 'grade', 'format_report', 'grading_plan',
-           'instrument', 'sandbox_available', 'answer_policy', 'tampering', 'reference_values', 'feedback_text',
-           'grade_class', 'nbgrader_notebook', 'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade',
-           'add_grade_class', 'cmd_grade_class', 'add_assignments', 'cmd_assignments']
+__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'MIN_MEMORY_MB', 'MAX_SECONDS', 'TRUST_WARNING',
+           'SANDBOX_MISSING', 'UNBOXED_WARNING', 'read_notebook', 'cell_source', 'exercise_marker', 'exercises_of',
+           'strip_solutions', 'student_version', 'notebook_text', 'build_student_version', 'build_assignments',
+           'check_assignments', 'check_limits', 'grade', 'format_report', 'grading_plan', 'instrument',
+           'sandbox_available', 'tampering', 'reference_values', 'feedback_text', 'lms_rows', 'grade_class',
+           'nbgrader_notebook', 'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade', 'add_grade_class',
+           'cmd_grade_class', 'add_assignments', 'cmd_assignments']
 
 # %% ../nbs/12_grade.ipynb #c006
 BEGIN_SOLUTION, END_SOLUTION = '### BEGIN SOLUTION', '### END SOLUTION'
@@ -34,9 +35,11 @@ def read_notebook(path) -> dict:
     return nb
 
 def cell_source(cell: dict) -> str:
-    "The source of a notebook cell as one string."
+    "The source of a notebook cell as one string (a ValueError when it is not text)."
     src = cell.get('source', '')
-    return ''.join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, str): return src
+    if isinstance(src, list) and all(isinstance(s, str) for s in src): return ''.join(src)
+    raise ValueError(f"a cell's source is not text (a string or a list of strings): {str(src)[:60]}")
 
 def _num(x: str):
     v = float(x); return int(v) if v.is_integer() else v
@@ -51,6 +54,18 @@ def exercise_marker(src: str) -> dict|None:
     points = _num(m['points']) if m['points'] else 1
     if points <= 0: raise ValueError(f"exercise {m['number']} ({m['name']}) must be worth more than 0 points")
     return {'number': int(m['number']), 'name': m['name'], 'points': points, 'hidden': bool(m['hidden'])}
+
+# %% ../nbs/12_grade.ipynb #g1a2b3e1
+def _check_cells(nb: dict, path) -> None:
+    "Fail with a message naming the file and the cell when a notebook's cells are not what nbformat says they are."
+    for k, c in enumerate(nb['cells']):
+        kind, cid = c.get('cell_type'), c.get('id')
+        if kind not in ('code', 'markdown', 'raw'):
+            raise ValueError(f"{path}: cell {k + 1} has no valid cell_type ({kind!r})")
+        if cid is not None and not isinstance(cid, str):
+            raise ValueError(f"{path}: cell {k + 1} has an id that is not text ({cid!r})")
+        try: cell_source(c)
+        except ValueError as e: raise ValueError(f"{path}: cell {k + 1}: {e}") from None
 
 # %% ../nbs/12_grade.ipynb #c006_1
 def exercises_of(nb: dict) -> list:
@@ -170,7 +185,7 @@ class _Sink(io.TextIOBase):
 def _summary(e: BaseException, tb) -> str:
     "One-line description of an exception: type, message, and where in the notebook it was raised."
     import traceback
-    where = [f for f in traceback.extract_tb(tb) if f.filename.startswith(('<cell ', '<answer cell '))]
+    where = [f for f in traceback.extract_tb(tb) if f.filename.startswith(('<cell ', '<answer cell ', '<hidden '))]
     loc = f" ({where[-1].filename[1:-1]}, line {where[-1].lineno})" if where else ''    # first: long messages get cut
     msg = str(e).strip()
     if isinstance(e, NotImplementedError) and not msg: msg = 'not implemented yet'
@@ -291,17 +306,19 @@ def _run_child(path: Path, cells: list, timeout: float, total_timeout: float) ->
     return recs, rc, killed, stderr
 
 # %% ../nbs/12_grade.ipynb #f577e0d6
-def _run_error(nb: dict, recs: list, ran: dict, rc: int, killed: bool, stderr: str, total_timeout: float) -> str|None:
-    "Why the child did not run the notebook to its end, or None when it did."
+def _run_error(nb: dict, recs: list, ran: dict, rc: int, killed: bool, stderr: str, total_timeout: float,
+               where=None) -> str|None:
+    "Why the child did not run the notebook to its end, or None when it did (`where(i)` names cell `i`)."
+    where = where or (lambda i: _where(nb, i))
     started = [r['start'] for r in recs if 'start' in r]
     current = started[-1] if started and started[-1] not in ran else None
     error = None
     if killed:
         error = (f"grading stopped: the notebook ran past the overall time limit of {total_timeout:g} s"
-                 + (f", in {_where(nb, current)}" if current is not None else ''))
+                 + (f", in {where(current)}" if current is not None else ''))
     elif not any(r.get('done') for r in recs):
         if current is None: error = f"the grader could not run the notebook: Python {_exit_reason(rc)}" + (f":\n{stderr}" if stderr else '')
-        else: error = f"the notebook crashed in {_where(nb, current)}: the Python process {_exit_reason(rc)}" + (f":\n{stderr}" if stderr else '')
+        else: error = f"the notebook crashed in {where(current)}: the Python process {_exit_reason(rc)}" + (f":\n{stderr}" if stderr else '')
     return error
 
 # %% ../nbs/12_grade.ipynb #8be15d90
@@ -322,6 +339,19 @@ def _score_exercise(ex: dict, ran: dict, error: str|None, setup_errors: list) ->
     return {'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': 0 if errs else ex['points'],
             'passed': not errs, 'error': msg, 'seconds': round(secs, 3)}
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e4
+MIN_MEMORY_MB, MAX_SECONDS = 3072, 7 * 24 * 3600.    # Python with torch needs about 3 GiB of address space
+
+def check_limits(timeout, total_timeout, memory_mb) -> None:
+    "Refuse time and memory limits that make no sense (zero, negative, not finite, too small for Python with torch)."
+    for k, v in (('timeout', timeout), ('total_timeout', total_timeout)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= MAX_SECONDS:
+            raise ValueError(f"{k} must be a number of seconds > 0 and at most {MAX_SECONDS:g}, got {v!r}")
+    whole = isinstance(memory_mb, int) and not isinstance(memory_mb, bool)
+    if memory_mb is not None and not (whole and memory_mb >= MIN_MEMORY_MB):
+        raise ValueError(f"memory must be a whole number of MiB, at least {MIN_MEMORY_MB} (Python with torch needs "
+                         f"about 3 GiB of address space), or None for no limit; got {memory_mb!r}")
+
 # %% ../nbs/12_grade.ipynb #c7d433a5
 TRUST_WARNING = ("graded without a reference: the markers, points and tests are the submission's own, "
                  "so a student can forge this score; give the instructor's copy with --reference")
@@ -331,15 +361,15 @@ def grade(path,                        # the notebook to grade
           total_timeout: float = 600., # seconds the whole notebook may run
           reference=None,              # the instructor's solution notebook: grade against it (see below)
           expected: dict|None = None,  # `reference_values(reference)`, when already computed
-          sandbox: str = 'auto',       # with a reference: 'auto' (bwrap when present), 'bwrap' or 'none'
-          memory_mb: int|None = 6144,  # with a reference: the child's address-space limit, in MiB
+          sandbox: str = 'bwrap',      # with a reference: 'bwrap' (required), or 'none' (unboxed: the instructor's risk)
+          memory_mb: int|None = 6144,  # with a reference: the child's address-space limit, in MiB (None: no limit)
+          hide=(),                     # with a reference: more folders the submission may not read (the class's)
          ) -> dict:
     "Run the notebook at `path` in a child process and score its exercises; returns the report (see above)."
-    for k, v in (('timeout', timeout), ('total_timeout', total_timeout)):
-        if not isinstance(v, (int, float)) or not v > 0: raise ValueError(f"{k} must be a number of seconds > 0, got {v!r}")
+    check_limits(timeout, total_timeout, memory_mb)
     path = Path(path)
     nb = read_notebook(path)
-    if reference is not None: return _grade_reference(path, nb, reference, expected, timeout, total_timeout, sandbox, memory_mb)
+    if reference is not None: return _grade_reference(path, nb, reference, expected, timeout, total_timeout, sandbox, memory_mb, hide)
     try: exercises = exercises_of(nb)
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
     kind = {i: ex['number'] for ex in exercises for i in ex['cells']}
@@ -353,7 +383,7 @@ def grade(path,                        # the notebook to grade
     out = [_score_exercise(ex, ran, error, setup_errors) for ex in exercises]
     return {'notebook': str(path), 'exercises': out, 'total': sum(e['score'] for e in out), 'max': sum(e['points'] for e in out),
             'error': error, 'setup_errors': setup_errors, 'seconds': round(time.monotonic() - t_start, 3),
-            'timeout': timeout, 'total_timeout': total_timeout, 'warning': TRUST_WARNING}
+            'timeout': timeout, 'total_timeout': total_timeout, 'warning': TRUST_WARNING, 'sandbox': 'none'}
 
 # %% ../nbs/12_grade.ipynb #c018
 def _short(msg: str, n: int = 110) -> str:
@@ -374,6 +404,7 @@ def format_report(report: dict,        # a report of `grade`
     if report['error']: lines.append(f"error: {report['error']}")
     for n in report.get('tampering') or []: lines.append(f"ignored: {n}")
     for q in report.get('questions') or []: lines.append(f"to grade by hand: {q['name']} (cell {q['cell']}, {q['points']:g} points)")
+    if report.get('sandbox') == 'none': lines.append('sandbox: none (the submission ran unboxed)')
     if report.get('warning'): lines.append(f"warning: {report['warning']}")
     lines.append(f"total: {report['total']:g}/{report['max']:g}" + (f" (+ {report['manual_max']:g} to grade by hand)" if report.get('manual_max') else ''))
     return '\n'.join(lines)
@@ -409,7 +440,8 @@ def grading_plan(nb: dict) -> dict:
         elif roles[i] == 'test':
             for j in pending: forbid_of[j] = sorted(set(n for k in ex_of[i]['cells'] for n in _forbidden(cell_source(nb['cells'][k]))))
             pending = []
-    return {'exercises': exercises, 'questions': questions, 'roles': roles, 'forbid': forbid_of}
+    ex_of = {i: f"{ex['number']} {ex['name']}" for i, ex in ex_of.items()}
+    return {'exercises': exercises, 'questions': questions, 'roles': roles, 'forbid': forbid_of, 'ex_of': ex_of}
 
 # %% ../nbs/12_grade.ipynb #1759d828
 import ast, marshal
@@ -468,57 +500,205 @@ def _reseed(i: int) -> None:
     if 'numpy' in sys.modules: sys.modules['numpy'].random.seed(i)
     if 'torch' in sys.modules: sys.modules['torch'].manual_seed(i)
 
-def _from_answer(frame, name: str, forbid_of: dict) -> bool:
-    "Is code of an answer cell that may not use `name` on the call stack of `frame`?"
-    while frame is not None:
-        if name in forbid_of.get(frame.f_code.co_filename, ()): return True
-        frame = frame.f_back
-    return False
+# %% ../nbs/12_grade.ipynb #g1a2b3c5
+def _answer_file(name: str) -> bool: return name.startswith('<answer cell ')
 
-def _guard(name: str, fn, answering: list, forbid_of: dict):
-    "`fn` wrapped so that it raises while an answer cell that may not use it runs, or when such a cell's code calls it."
-    import functools
-    @functools.wraps(fn)
-    def guarded(*a, **k):
-        if name in forbid_of.get(answering[0], ()) or _from_answer(sys._getframe(1), name, forbid_of):
-            raise RuntimeError(f"{name} is not available to your answer here: write it yourself")
-        return fn(*a, **k)
-    guarded.__vkd_guard__ = True
+def _make_guard(name: str, fn, forbid_of: dict):
+    "`fn` behind a guard: it raises while code of an answer cell whose exercise forbids `name` is on the call stack."
+    def guarded(*a, __vkd_fn=fn, __vkd_name=name, __vkd_forbid=forbid_of, __vkd_frame=sys._getframe,
+                __vkd_error=RuntimeError, **k):
+        f = __vkd_frame(1)
+        while f is not None:
+            if __vkd_name in __vkd_forbid.get(f.f_code.co_filename, ()):
+                raise __vkd_error(f"{__vkd_name} is not available to your answer here: write it yourself")
+            f = f.f_back
+        return __vkd_fn(*a, **k)
+    guarded.__name__, guarded.__qualname__ = getattr(fn, '__name__', name), getattr(fn, '__qualname__', name)
+    guarded.__doc__, guarded.__module__ = getattr(fn, '__doc__', None), getattr(fn, '__module__', None)
     return guarded
 
-def _install_guards(names: list, answering: list, forbid_of: dict, done: dict) -> None:
-    "Replace each library function in `names` (and every vkd_nb module's reference to it) by its guard."
+_GUARD_CODE = _make_guard('x', print, {}).__code__
+
+# %% ../nbs/12_grade.ipynb #g1a2b3c6
+def _resolve(name: str) -> tuple:
+    "(holder, attribute, object) of a dotted library name such as `vkd_nb.core.soften` or `torch.Tensor.backward`."
     import importlib
-    for name in names:
-        if name not in done:
-            parts = name.split('.')
-            for n in range(len(parts) - 1, 0, -1):
-                try: obj = importlib.import_module('.'.join(parts[:n])); break
-                except ImportError: continue
-            else: raise ValueError(f"#| forbid: cannot import a module of {name}")
-            for p in parts[n:-1]: obj = getattr(obj, p)
-            fn = getattr(obj, parts[-1])
-            done[name] = (obj, parts[-1], fn, _guard(name, fn, answering, forbid_of))
-        obj, attr, fn, g = done[name]
-        setattr(obj, attr, g)
-        for mod in [m for k, m in list(sys.modules.items()) if k.split('.')[0] == 'vkd_nb' and m is not None]:
-            for k, v in list(vars(mod).items()):
-                if v is fn: setattr(mod, k, g)
+    parts = name.split('.')
+    for n in range(len(parts) - 1, 0, -1):
+        try: obj = importlib.import_module('.'.join(parts[:n])); break
+        except ImportError: continue
+    else: raise ValueError(f"#| forbid: cannot import a module of {name}")
+    try:
+        for p in parts[n:-1]: obj = getattr(obj, p)
+        return obj, parts[-1], getattr(obj, parts[-1])
+    except AttributeError: raise ValueError(f"#| forbid: {name} does not exist") from None
+
+def _install_guards(names, forbid_of: dict) -> set:
+    "Put a guard in place of each library function in `names`, under every name a loaded module gives it; their files."
+    files = set()
+    for name in sorted(names):
+        holder, attr, fn = _resolve(name)
+        g = _make_guard(name, fn, forbid_of)
+        setattr(holder, attr, g)
+        for mod in list(sys.modules.values()):
+            d = getattr(mod, '__dict__', None)
+            for k, v in list(d.items()) if isinstance(d, dict) else []:
+                if v is fn:
+                    try: setattr(mod, k, g)
+                    except (AttributeError, TypeError): pass
+        files |= {f for f in (getattr(sys.modules.get(getattr(fn, '__module__', None) or ''), '__file__', None),) if f}
+    return files
+
+# %% ../nbs/12_grade.ipynb #g1a2b3c8
+_ALWAYS = frozenset({'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.fork', 'os.forkpty', 'subprocess.Popen',
+                     'pty.spawn', 'os.kill', 'os.killpg', 'signal.pthread_kill', 'socket.connect', 'socket.bind',
+                     'socket.sendto', 'socket.sendmsg', 'socket.getaddrinfo', 'sys.addaudithook', 'os.symlink',
+                     'os.link',
+                     'os.chdir', 'os.chroot', 'os.setuid', 'os.setgid', 'os.setsid', 'mmap.__new__', 'webbrowser.open'})
+_UNDER_ANSWER = frozenset({'ctypes.dlopen', 'ctypes.dlsym', 'ctypes.cdata', 'ctypes.call_function', 'ctypes.addressof',
+                           '_thread.start_new_thread', 'gc.get_objects', 'gc.get_referrers', 'gc.get_referents',
+                           'sys.settrace', 'sys.setprofile', 'sys._current_frames', 'sys._current_exceptions',
+                           'code.__new__', 'cpython.PyInterpreterState_New'})
+_WRITES = frozenset({'os.remove', 'os.rename', 'os.rmdir', 'os.mkdir', 'os.chmod', 'os.chown', 'os.truncate',
+                     'os.utime', 'shutil.rmtree', 'shutil.copyfile', 'shutil.copytree', 'shutil.move', 'shutil.chown'})
+_READS = frozenset({'os.listdir', 'os.scandir', 'glob.glob', 'os.walk'})
+
+def _abspath(p, cwd: str, _str=str, _isinstance=isinstance, _bytes=bytes) -> str:
+    "`p` as an absolute path without `.` and `..` (plain string work: no module a submission could patch)."
+    if _isinstance(p, _bytes): p = p.decode('utf-8', 'replace')
+    if not _isinstance(p, _str):
+        p = _str.__str__(getattr(p, '__fspath__', lambda: '')()) if hasattr(p, '__fspath__') else ''
+    p = _str.__getitem__(p, slice(None))                 # a plain str, whatever subclass came in
+    parts = []
+    for s in (p if p.startswith('/') else cwd + '/' + p).split('/'):
+        if s == '..' and parts: parts.pop()
+        elif s not in ('', '.', '..'): parts.append(s)
+    return '/' + '/'.join(parts)
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d0
+def _inside(p: str, root: str) -> bool: return p == root or p.startswith(root.rstrip('/') + '/')
+
+def _readable(p: str, secrets, pid: int, _inside=_inside, _any=any, _int=int, _len=len) -> bool:
+    "May the child read path `p`: not in a secret folder, not another process's (or its own root's) `/proc` entry."
+    if _any(_inside(p, s) for s in secrets): return False
+    q = p.split('/')
+    return not (_len(q) > 3 and q[1] == 'proc' and (q[3] in ('root', 'cwd', 'exe', 'environ', 'mem') or
+                                                    (q[2].isdigit() and _int(q[2]) != pid)))
+
+def _answer_above(f, _answer_file=_answer_file) -> bool:
+    "Is a frame of an answer cell on the stack from `f` out?"
+    while f is not None:
+        if _answer_file(f.f_code.co_filename): return True
+        f = f.f_back
+    return False
+
+def _guard_in(f, _guard_code=_GUARD_CODE) -> bool:
+    "Is a running guard on the stack from `f` out?"
+    while f is not None:
+        if f.f_code is _guard_code: return True
+        f = f.f_back
+    return False
+
+# %% ../nbs/12_grade.ipynb #g1a2b3c9
+def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=_abspath, _getframe=sys._getframe,
+               _getattr=getattr, _isinstance=isinstance, _int=int, _str=str, _any=any, _error=PermissionError,
+               _always=_ALWAYS, _under=_UNDER_ANSWER, _writes=_WRITES, _reads=_READS, _guard_code=_GUARD_CODE,
+               _answer_file=_answer_file, _inside=_inside, _readable=_readable, _answer_above=_answer_above,
+               _guard_in=_guard_in):
+    "The audit hook of a submission's child (see above)."
+    busy = [False]
+    def why(event, args):
+        if event in _always: return event
+        if event == 'open' and args[0] is not None and not _isinstance(args[0], _int):
+            p = _abspath(args[0], work)
+            write = _isinstance(args[1], _str) and _any(c in args[1] for c in 'wax+') or (args[2] or 0) & 0o3103
+            ok = _readable(p, secrets, pid) and (not write or _inside(p, work) or p == '/dev/null')
+            return None if ok else f"open {p}"
+        if event in _reads and args and args[0] is not None and not _isinstance(args[0], _int):
+            p = _abspath(args[0], work)
+            return None if _readable(p, secrets, pid) else f"{event} {p}"
+        if event in _writes:
+            bad = [a for a in args[:2] if _isinstance(a, (str, bytes)) and not _inside(_abspath(a, work), work)]
+            return f"{event} {_abspath(bad[0], work)}" if bad else None
+        me = _getframe(2)                              # the code that raised the event
+        if me is None or me.f_code is _guard_code: return None
+        if event in _under: return event if _answer_above(me) else None
+        if event == 'object.__getattr__':
+            guard = _getattr(args[0], '__code__', None) is _guard_code
+            if args[1] in ('__kwdefaults__', '__defaults__') and guard: return event
+            if args[1] in ('tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back') and _answer_above(me):
+                return event if _guard_in(_getattr(args[0], args[1], None)) else None
+        if event == 'sys._getframe' and _answer_above(me) and _guard_in(args[0]): return event
+        if event in ('exec', 'compile') and _answer_above(me):
+            name = args[1] if event == 'compile' else _getattr(args[0], 'co_filename', '')
+            if name in guarded_files or _answer_file(me.f_code.co_filename): return f"{event} from an answer"
+        return None
+    def hook(event, args):
+        if busy[0]: return
+        busy[0] = True
+        try: w = why(event, args)
+        finally: busy[0] = False
+        if w: raise _error(f"not allowed in graded code: {w}")
+    return hook
 
 # %% ../nbs/12_grade.ipynb #0c1d9634
-def _own_code(ns: dict, names: dict) -> list:
-    "Replace each name in `names` (name: its answer cell's file name) that is not a function compiled there by one that raises; those names."
-    import inspect, types
+def _launder(r, _type=type, _isinstance=isinstance, _tuple=tuple, _list=list):
+    "An answer's result with tensor subclasses (which could override any operation a test applies) made plain tensors."
+    import torch
+    if _isinstance(r, torch.Tensor) and _type(r) not in (torch.Tensor, torch.nn.Parameter):
+        with torch._C.DisableTorchFunction(): return r.as_subclass(torch.Tensor)
+    if _type(r) in (_tuple, _list): return _type(r)(_launder(x) for x in r)
+    return r
+
+def _answer_callable(f, _answer_file=_answer_file, _getattr=getattr, _isinstance=isinstance) -> bool:
+    "Is `f` code written in an answer cell (a function, lambda, method, or a `functools.partial`/`wraps` of one)?"
+    import functools
+    for _ in range(100):
+        if _isinstance(f, functools.partial): f = f.func
+        elif _getattr(f, '__func__', None) is not None: f = f.__func__
+        elif '__wrapped__' in _getattr(f, '__dict__', {}): f = f.__dict__['__wrapped__']
+        else: break
+    code = _getattr(f, '__code__', None)
+    return _isinstance(_getattr(code, 'co_filename', None), str) and _answer_file(code.co_filename)
+
+def _own_code(ns: dict, names: dict, restore, _answer_callable=_answer_callable, _launder=_launder) -> list:
+    """Check each answer name (name: its answer cell) in `ns`: answer code, else a stub that raises; answer code gets a
+    wrapper that restores the library after each call and launders the result. The names replaced."""
     bad = []
-    for n, where in names.items():
+    for n in names:
         f = ns.get(n)
-        try: code = inspect.unwrap(f).__code__ if callable(f) else None
-        except (ValueError, AttributeError): code = None
-        if isinstance(code, types.CodeType) and code.co_filename == where: continue
-        what = 'is not defined (did its answer cell fail?)' if f is None else f"must be a function written in its answer cell, not {type(f).__name__} from elsewhere"
+        if _answer_callable(f):
+            def checked(*a, _f=f, **k):
+                try: return _launder(_f(*a, **k))
+                finally: restore()
+            ns[n] = checked
+            continue
+        what = ('is not defined (did its answer cell fail?)' if f is None
+                else f"must be a function written in an answer cell, not {type(f).__name__} from elsewhere")
         def stub(*a, _n=n, _w=what, **k): raise RuntimeError(f"`{_n}` {_w}")
         ns[n], _ = stub, bad.append(n)
     return bad
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d2
+def _library_state(_list=list, _dict=dict, _getattr=getattr, _isinstance=isinstance):
+    "A function that puts back every module attribute (and the attributes of torch's tensor and module classes) as now."
+    import torch, builtins
+    holders = [m for m in _list(sys.modules.values()) if _isinstance(_getattr(m, '__dict__', None), _dict)]
+    holders += [torch.Tensor, torch.nn.Module, builtins]
+    saved = [(h, _dict(h.__dict__)) for h in holders]
+    classes = [(h, d) for h, d in saved if isinstance(h, type)]
+    def restore(_saved=saved, _classes=classes, _setattr=setattr, _delattr=delattr, _list=list):
+        for h, d in _saved:
+            now = h.__dict__
+            for k, v in d.items():
+                if now.get(k, restore) is not v:
+                    try: _setattr(h, k, v)
+                    except (AttributeError, TypeError): pass
+        for h, d in _classes:                          # `Tensor.__bool__ = ...` adds to the class: take it away
+            for k in [k for k in _list(h.__dict__) if k not in d]:
+                try: _delattr(h, k)
+                except (AttributeError, TypeError): pass
+    return restore
 
 def _check_value(kind: str, value, spec, reference: bool) -> dict:
     "Run one check: the answer's value (encoded) and, in the reference run, the expected side's options."
@@ -535,47 +715,82 @@ def _check_value(kind: str, value, spec, reference: bool) -> dict:
     return out
 
 # %% ../nbs/12_grade.ipynb #1e9d0e22
+def _arm_child(job: dict) -> dict:
+    "Guard the forbidden library functions, install the audit hook (before any cell runs); a restorer of the library."
+    forbid_of = {}
+    for c in job['cells']:
+        if c['role'] == 'answer':
+            forbid_of[c['file']] = forbid_of.get(c['file'], frozenset()) | frozenset(c.get('forbid') or ())
+    import torch, numpy, vkd_nb.core                  # loaded before the hook: their native libraries, once
+    files = _install_guards(set().union(*forbid_of.values()), forbid_of)
+    sys.path[:] = [p for p in sys.path if p not in ('', '.', job['work'])]   # no module from the work folder
+    sys.addaudithook(_make_hook(job['work'], job.get('secrets', []), files, os.getpid()))
+    return _library_state()
+
+def _run_cell(cell: dict, ns: dict, answer_names: dict, limit: float, armed: list, restore, _own_code=_own_code,
+              _loads=marshal.loads, _compile=compile, _exec=exec, _setitimer=signal.setitimer,
+              _reseed=_reseed) -> tuple:
+    "Run one cell of a job in `ns` (a test cell in a copy of it, answers checked): (error, timed out?, names replaced)."
+    import linecache
+    err, timed_out, replaced, run_ns = None, False, [], ns
+    try:
+        if cell['role'] != 'answer':
+            restore()                                  # the library as it was, whatever an answer patched
+            code = _loads(bytes.fromhex(cell['code']))
+            if cell['role'] == 'test':
+                run_ns = dict(ns)
+                replaced = _own_code(run_ns, answer_names, restore)
+            _reseed(cell['index'])
+        else:
+            src, name = cell['source'], cell['file']
+            linecache.cache[name] = (len(src), None, src.splitlines(keepends=True), name)
+            code = _compile(src, name, 'exec')
+        armed[0] = True
+        _setitimer(signal.ITIMER_REAL, limit)
+        try: _exec(code, run_ns)
+        finally:
+            armed[0] = False
+            _setitimer(signal.ITIMER_REAL, 0)
+    except _CellTimeout: timed_out, err = True, f"timed out after {limit:g} s"
+    except BaseException as e: err = _summary(e, e.__traceback__)
+    for k, v in (run_ns.items() if run_ns is not ns else ()):
+        if k not in answer_names and ns.get(k, ns) is not v: ns[k] = v     # what a test cell defines, for later cells
+    return err, timed_out, replaced
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d1
 def _grade_child(fd: int) -> None:
-    "Run a reference grading job read from stdin (in the child process); one JSON line per cell to file descriptor `fd`."
-    import faulthandler, linecache
+    "Run a reference grading job read from stdin (in the child process); one JSON line per cell to descriptor `fd`."
+    import faulthandler
     job = json.loads(sys.stdin.read())
     faulthandler.enable()
     out = os.fdopen(fd, 'w', encoding='utf-8', buffering=1)
-    def emit(**rec): out.write(json.dumps(rec) + '\n'); out.flush()
+    def emit(**rec):
+        out.write(json.dumps(rec) + '\n')
+        out.flush()
     limit, armed, reference = float(job['timeout']), [False], job['reference']
     def on_alarm(signum, frame):
-        if armed[0]: armed[0] = False; raise _CellTimeout()
+        if armed[0]:
+            armed[0] = False
+            raise _CellTimeout()
     signal.signal(signal.SIGALRM, on_alarm)
     ns = {'__name__': '__main__', '__builtins__': __builtins__, 'display': lambda *a, **k: None}
-    answering, guards, answer_names, forbid_of = [None], {}, {}, {}
     sys.stdout = sys.stderr = _Sink()
+    answer_names, restore = {}, _arm_child(job)
+    run_cell = _run_cell
     for cell in job['cells']:
-        i, role, checks = cell['index'], cell['role'], []
-        name = f"<{'answer ' if role == 'answer' else ''}cell {i + 1}>"
-        answer_names.update({n: name for n in cell.get('names', [])})
-        if cell.get('forbid'): forbid_of[name] = set(cell['forbid'])
-        emit(start=i)
+        checks = []
+        answer_names.update({n: cell['file'] for n in cell.get('names', [])})      # answers run so far
+        emit(start=cell['index'])
         def check(kind, line, value, spec, _c=checks):
             try: rec = _check_value(kind, value, spec, reference)
             except _CellTimeout: raise
             except BaseException as e: rec = {'error': _summary(e, e.__traceback__)}
             _c.append({'kind': kind, 'line': line, **rec})
-        err, timed_out, replaced, t0 = None, False, [], time.monotonic()
-        try:
-            if role != 'answer': code = marshal.loads(bytes.fromhex(cell['code'])); replaced = _own_code(ns, answer_names) if role == 'test' else []
-            else:
-                linecache.cache[name] = (len(cell['source']), None, cell['source'].splitlines(keepends=True), name)
-                code = compile(cell['source'], name, 'exec')
-            if role == 'answer': _install_guards(sorted(set().union(*forbid_of.values())), answering, forbid_of, guards); answering[0] = name
-            else: _reseed(i)
-            ns['__vkd_check__'] = check
-            armed[0] = True; signal.setitimer(signal.ITIMER_REAL, limit)
-            try: exec(code, ns)
-            finally: armed[0], answering[0] = False, None; signal.setitimer(signal.ITIMER_REAL, 0)
-        except _CellTimeout: timed_out, err = True, f"timed out after {limit:g} s"
-        except BaseException as e: err = _summary(e, e.__traceback__)
-        emit(cell=i, role=role, ok=err is None, error=err, timed_out=timed_out, checks=checks, replaced=replaced,
-             seconds=round(time.monotonic() - t0, 3))
+        ns['__vkd_check__'] = check
+        t0 = time.monotonic()
+        err, timed_out, replaced = run_cell(cell, ns, answer_names, limit, armed, restore)
+        emit(cell=cell['index'], role=cell['role'], ok=err is None, error=err, timed_out=timed_out, checks=checks,
+             replaced=replaced, seconds=round(time.monotonic() - t0, 3))
     emit(done=True)
     out.close()
     os._exit(0)
@@ -627,44 +842,71 @@ def _end_cgroup(g) -> None:
     try: g.rmdir()
     except OSError: pass
 
-# %% ../nbs/12_grade.ipynb #69d1538e
-def _limits(memory_mb, max_procs, cgroup):
-    "The function that sets the child's limits between fork and exec."
-    def set_limits():
-        import resource
-        if cgroup is not None: (cgroup/'cgroup.procs').write_text(str(os.getpid()))
-        if memory_mb: resource.setrlimit(resource.RLIMIT_AS, (int(memory_mb) << 20,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20,) * 2)
-        if max_procs and os.geteuid() != 0: resource.setrlimit(resource.RLIMIT_NPROC, (max_procs,) * 2)
-    return set_limits
+# %% ../nbs/12_grade.ipynb #g1a2b3e2
+_LINE_CAP, _TOTAL_CAP = 16 << 20, 256 << 20          # bytes: one cell's record, everything a child sends
+SANDBOX_MISSING = ("bwrap (Debian's bubblewrap) is missing or cannot run here, and a submission must not run unboxed: "
+                   "install it (`apt-get install bubblewrap`, or `make sandbox-deps`), or pass --unsafe-no-sandbox to "
+                   "run the students' code unconfined (every report then says `sandbox: none`)")
+UNBOXED_WARNING = ("sandbox: none: graded unboxed (--unsafe-no-sandbox); the submission could read and write what "
+                   "the grader's user can, so its score can be forged")
 
-def _spawn(job: dict, total_timeout: float, sandbox: str = 'auto', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
-    "Run a grading job in a boxed child (see above): its records, exit code, whether it was killed, its stderr's tail, whether bwrap was used."
+def _read_records(f, lines: list, over: list, line_cap: int = _LINE_CAP, total_cap: int = _TOTAL_CAP) -> None:
+    "Append the lines of stream `f` to `lines`: a line over `line_cap` bytes becomes a note; stop past `total_cap`."
+    total = 0
+    while True:
+        line = f.readline(line_cap + 1)
+        if not line: return
+        total += len(line)
+        if len(line) <= line_cap: lines.append(line.decode('utf-8', 'replace'))
+        else:
+            lines.append(json.dumps({'oversized': True}))
+            while line and not line.endswith(b'\n') and total <= total_cap:
+                line = f.readline(1 << 20)
+                total += len(line)
+        if total > total_cap:
+            over[0] = True
+            return
+
+def _box(sandbox: str) -> bool:
+    "Run boxed? `sandbox` is 'bwrap' (required: an error when it cannot run) or 'none' (the instructor's choice)."
+    if sandbox not in ('bwrap', 'none'): raise ValueError(f"sandbox must be 'bwrap' or 'none', got {sandbox!r}")
+    if sandbox == 'bwrap' and not sandbox_available(): raise RuntimeError(SANDBOX_MISSING)
+    return sandbox == 'bwrap'
+
+# %% ../nbs/12_grade.ipynb #g1a2b3e3
+def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
+    "Run a grading job in a boxed child: its records, exit code, killed?, stderr's tail, boxed?, too much output?"
     import threading, vkd_nb
-    if sandbox not in ('auto', 'bwrap', 'none'): raise ValueError(f"sandbox must be 'auto', 'bwrap' or 'none', got {sandbox!r}")
-    boxed = sandbox == 'bwrap' or (sandbox == 'auto' and sandbox_available())
-    if sandbox == 'bwrap' and not sandbox_available(): raise RuntimeError("sandbox='bwrap' but bwrap is missing or cannot run here (apt-get install bubblewrap)")
+    boxed = _box(sandbox)
     pkg = Path(vkd_nb.__file__).resolve().parent
     with tempfile.TemporaryDirectory(prefix='vkd-box-') as work, tempfile.TemporaryFile() as errf:
         work = Path(work).resolve()
+        (work/'tmp').mkdir()
+        job = {**job, 'work': str(work)}
         env = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(work/'.mpl'),
                'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
-               'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1'}
+               'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1', 'TMPDIR': str(work/'tmp')}
         r, w = os.pipe()
         cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import _grade_child; _grade_child(int(sys.argv[1]))', str(w)]
         cg = _pids_cgroup(max_procs)
-        lines, killed = [], False
+        lines, killed, over = [], False, [False]
         try:
             proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf, pass_fds=(w,),
                                     start_new_session=True, preexec_fn=_limits(memory_mb, max_procs, cg))
             os.close(w); w = None
-            reader = threading.Thread(target=lambda: lines.extend(os.fdopen(r, 'r', encoding='utf-8', errors='replace')), daemon=True)
+            reader = threading.Thread(target=_read_records, args=(os.fdopen(r, 'rb'), lines, over), daemon=True)
             reader.start()
             try: proc.stdin.write(json.dumps(job).encode()); proc.stdin.close()
             except (BrokenPipeError, OSError): pass
-            try: rc = proc.wait(timeout=total_timeout)
-            except subprocess.TimeoutExpired: killed = True; _kill(proc); rc = proc.wait()
+            rc, end = None, time.monotonic() + total_timeout
+            try:
+                while rc is None:
+                    try: rc = proc.wait(timeout=0.2)
+                    except subprocess.TimeoutExpired:
+                        if over[0] or time.monotonic() > end:
+                            killed = not over[0]
+                            _kill(proc)
+                            rc = proc.wait()
             finally:
                 if proc.poll() is None: _kill(proc); proc.wait()
                 _end_cgroup(cg); cg = None
@@ -677,28 +919,19 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'auto', memory_mb: in
     for line in list(lines):
         try: recs.append(json.loads(line))
         except ValueError: pass
-    return recs, rc, killed, stderr[-1500:], boxed
+    return recs, rc, killed, stderr[-1500:], boxed, over[0]
 
-# %% ../nbs/12_grade.ipynb #c6fa519f
-ALLOWED_IMPORTS = ('torch', 'numpy', 'math', 'functools', 'itertools', 'collections', 'typing', 'dataclasses', 'operator',
-                   'random', 'statistics', 'vkd_nb')
-_BANNED_NAMES = {'exec', 'eval', 'compile', '__import__', 'globals', 'locals', 'vars', 'getattr', 'setattr', 'delattr', 'open',
-                 'breakpoint', 'input', 'memoryview', '__builtins__'}
-
-def answer_policy(src: str) -> list:
-    "What an answer cell's source does that graded answers may not (see above): one line per breach, empty when none."
-    try: tree = ast.parse(_runnable(src))
-    except SyntaxError as e: return []                           # the cell fails when it runs: nothing to hide
-    out = []
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Import): mods = [a.name for a in n.names]
-        elif isinstance(n, ast.ImportFrom): mods = ['.' * n.level + (n.module or '')]
-        else: mods = []
-        out += [f"line {n.lineno}: imports {m} (allowed: {', '.join(ALLOWED_IMPORTS)})" for m in mods if m.split('.')[0] not in ALLOWED_IMPORTS]
-        if isinstance(n, ast.Name) and (n.id in _BANNED_NAMES or (n.id.startswith('_') and n.id != '_')): out.append(f"line {n.lineno}: uses `{n.id}`")
-        if isinstance(n, ast.Attribute) and n.attr.startswith('_'): out.append(f"line {n.lineno}: uses `.{n.attr}`")
-        if isinstance(n, (ast.Global, ast.Nonlocal)) and isinstance(n, ast.Global): out.append(f"line {n.lineno}: uses `global`")
-    return out
+# %% ../nbs/12_grade.ipynb #69d1538e
+def _limits(memory_mb, max_procs, cgroup):
+    "The function that sets the child's limits between fork and exec."
+    def set_limits():
+        import resource
+        if cgroup is not None: (cgroup/'cgroup.procs').write_text(str(os.getpid()))
+        if memory_mb: resource.setrlimit(resource.RLIMIT_AS, (int(memory_mb) << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20,) * 2)
+        if max_procs and os.geteuid() != 0: resource.setrlimit(resource.RLIMIT_NPROC, (max_procs,) * 2)
+    return set_limits
 
 # %% ../nbs/12_grade.ipynb #96bad5bf
 def _first_line(src: str) -> str:
@@ -709,42 +942,98 @@ def _answer_names(src: str) -> list:
     except SyntaxError: return []
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
-def _match_answers(ref: dict, plan: dict, sub: dict|None) -> tuple:
-    "For each answer cell of the reference, the submission's source (or None: not found); the ids the submission's answers used."
-    cells = [] if sub is None else [c for c in sub['cells'] if c.get('cell_type') == 'code']
-    by_id = {c.get('id'): c for c in cells if c.get('id')}
-    out, used = {}, set()
-    for i, role in plan['roles'].items():
-        if role != 'answer': continue
-        rc = ref['cells'][i]
-        c = by_id.get(rc.get('id'))
-        if c is None:
-            first = _first_line(strip_solutions(cell_source(rc)))
-            c = next((d for d in cells if id(d) not in used and first and _first_line(cell_source(d)) == first), None)
-        if c is not None: used.add(id(c))
-        out[i] = None if c is None else cell_source(c)
-    return out, used
-
-def tampering(ref: dict, sub: dict) -> list:
-    "What the submission changed in the test cells of the reference's students' version (deleted, changed, added): never used."
-    rel, plan = student_version(ref), grading_plan(ref)
-    released = {c.get('id'): cell_source(c) for c in rel['cells']}
-    tests = {ref['cells'][i].get('id'): released[ref['cells'][i].get('id')] for i, r in plan['roles'].items()
-             if r == 'test' and not exercise_marker(cell_source(ref['cells'][i]))['hidden']}
-    sub_code = {c.get('id'): cell_source(c) for c in sub['cells'] if c.get('cell_type') == 'code'}
-    out = []
-    for cid, src in tests.items():
-        m = exercise_marker(src); name = f"test cell {cid} (exercise {m['number']} {m['name']})"
-        if cid not in sub_code: out.append(f"{name} deleted")
-        elif sub_code[cid].strip() != src.strip(): out.append(f"{name} changed")
-    for cid, src in sub_code.items():
-        try: m = exercise_marker(src)
-        except ValueError: m = True
-        if cid not in tests and (m or any(_CHECK_CALL.search(l) for l in src.splitlines())) and cid not in {c.get('id') for c in ref['cells']}:
-            out.append(f"cell {cid} added (`{_snippet(src)}`): not run")
+def _defined(src: str) -> set:
+    "The names a cell's top level defines: functions, classes, assigned names."
+    try: tree = ast.parse(_runnable(src))
+    except SyntaxError:                                # a broken answer is still its exercise's answer
+        return {a or b for a, b in re.findall(r'^(?:def|class)\s+(\w+)|^(\w+)\s*=', src, re.M)}
+    out = set()
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): out.add(n.name)
+        elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                out |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
     return out
 
 _CHECK_CALL = re.compile(r'^\s*#\|\s*exercise|\btest_(close|eq|fail)\s*\(')
+
+def _test_like(src: str) -> bool: return any(_CHECK_CALL.search(l) for l in src.splitlines())
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d3
+def _given(ref: dict) -> set:
+    "The texts of the code cells the students were given, stubs included (stripped)."
+    return {cell_source(c).strip() for c in student_version(ref)['cells'] if c['cell_type'] == 'code'}
+
+def _match_answers(ref: dict, plan: dict, sub: dict|None) -> tuple:
+    """For each answer cell of the reference, (the submission's cell index, its source), or None when none matches;
+    and the submission's extra cells, [(index, source)]."""
+    cells = [] if sub is None else sub['cells']
+    code = [(j, cell_source(c)) for j, c in enumerate(cells) if c.get('cell_type') == 'code']
+    given, stubs = _given(ref), {}
+    for i, role in plan['roles'].items():
+        if role == 'answer': stubs[i] = strip_solutions(cell_source(ref['cells'][i])).strip()
+    free = [(j, s) for j, s in code if not _test_like(s) and (s.strip() not in given or s.strip() in stubs.values())]
+    out, used = {}, set()
+    for i, stub in stubs.items():
+        want = _defined(stub)
+        score = lambda js: (len(want & _defined(js[1])), js[1].strip() == stub)
+        best = max((js for js in free if js[0] not in used), key=score, default=None)
+        out[i] = best if best is not None and any(score(best)) else None
+        if out[i] is not None: used.add(best[0])
+    extras = [(j, s) for j, s in free if j not in used and s.strip() and s.strip() not in given]
+    return out, extras
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d4
+def _tests_of(nb: dict) -> list:
+    "(cell index, (exercise number, name, k-th test cell of it), source) of every code cell with a readable marker."
+    out, seen = [], {}
+    for j, c in enumerate(nb['cells']):
+        if c.get('cell_type') != 'code': continue
+        try: m = exercise_marker(cell_source(c))
+        except ValueError: continue
+        if m is None: continue
+        k = seen[m['number'], m['name']] = seen.get((m['number'], m['name']), -1) + 1
+        out.append((j, (m['number'], m['name'], k), cell_source(c)))
+    return out
+
+def _student_numbers(ref: dict, plan: dict, sub: dict|None, answers: dict) -> dict:
+    "The number the student sees for each graded cell of the reference (None for a hidden test)."
+    rel, j, nums = student_version(ref), 0, {}
+    for i, c in enumerate(ref['cells']):             # the released notebook: the reference less its hidden tests
+        m = exercise_marker(cell_source(c)) if c.get('cell_type') == 'code' else None
+        if m and m['hidden']: nums[i] = None
+        else: nums[i], j = j + 1, j + 1
+    if sub is None: return nums
+    theirs = {key: j for j, key, _ in _tests_of(sub)}
+    for i, key in ((i, key) for i, key, _ in _tests_of(ref)):
+        if nums.get(i) is not None and key in theirs: nums[i] = theirs[key] + 1
+    texts = {}
+    for j, c in enumerate(sub['cells']): texts.setdefault(cell_source(c).strip(), j)
+    for i, role in plan['roles'].items():
+        text = cell_source(ref['cells'][i]).strip()
+        if role == 'setup' and text in texts: nums[i] = texts[text] + 1
+        if role == 'answer' and answers.get(i) is not None: nums[i] = answers[i][0] + 1
+    return nums
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d5
+def tampering(ref: dict, sub: dict) -> list:
+    "What the submission changed in the test cells the students were given (deleted, changed, added): never used."
+    given = [(i, key, src) for i, key, src in _tests_of(student_version(ref))]
+    theirs = {key: (j, src) for j, key, src in _tests_of(sub)}
+    texts = {cell_source(c).strip() for c in sub['cells'] if c.get('cell_type') == 'code'}
+    out, known = [], {cell_source(c).strip() for c in ref['cells']} | {s.strip() for _, _, s in given}
+    for i, key, src in given:
+        name = f"the test of exercise {key[0]} {key[1]}"
+        if key in theirs and theirs[key][1].strip() != src.strip():
+            out.append(f"{name} (cell {theirs[key][0] + 1}) changed")
+        elif key not in theirs and src.strip() not in texts: out.append(f"{name} (cell {i + 1} of the handout) deleted")
+    for j, c in enumerate(sub['cells']):
+        s = cell_source(c)
+        if c.get('cell_type') != 'code' or not _test_like(s) or s.strip() in known: continue
+        key = next((k for jj, k, _ in _tests_of(sub) if jj == j), None)
+        if key is None or key not in {k for _, k, _ in _tests_of(ref)}:
+            out.append(f"cell {j + 1} added (`{_snippet(s)}`): not run")
+    return out
 
 # %% ../nbs/12_grade.ipynb #41807e5e
 def _arr(v):
@@ -798,33 +1087,54 @@ def _check_result(got: dict|None, exp: dict, hidden: bool) -> str|None:
     return _differs(exp['kind'], got['value'], exp['value'], exp.get('spec') or 0.)
 
 # %% ../nbs/12_grade.ipynb #7b3c4885
-def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool) -> dict:
-    "The child's job: the cells to run, in order, with their roles."
-    cells = []
+def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool, extras=(), nums=None) -> dict:
+    """The child's job: the cells to run, in order, with their roles and the names they get (the numbers the
+    student sees); the submission's extra cells run before the next answer cell."""
+    nums, cells, extras = nums or {}, [], sorted(extras)
+    every = sorted(set().union(*plan['forbid'].values())) if plan['forbid'] else []
+    def named(i, hidden=False):
+        if hidden or nums.get(i, i + 1) is None: return f"<hidden test of exercise {plan['ex_of'][i]}>"
+        return f"<cell {nums.get(i, i + 1)}>"
     for i, role in plan['roles'].items():
         src = cell_source(ref['cells'][i])
-        if role != 'answer': cells.append({'index': i, 'role': role, 'code': instrument(src, f'<cell {i + 1}>').hex()}); continue
-        if role == 'answer' and not reference:
-            src = answers.get(i)
-            if src is None or answer_policy(src): src = strip_solutions(cell_source(ref['cells'][i]))
-        names = _answer_names(strip_solutions(cell_source(ref['cells'][i]))) if role == 'answer' and not reference else []
-        cells.append({'index': i, 'role': role, 'source': _runnable(src), 'names': names, 'forbid': [] if reference else plan['forbid'].get(i, [])})
+        if role != 'answer':
+            cells.append({'index': i, 'role': role, 'code': instrument(src, named(i)).hex()})
+            continue
+        got = None if reference else answers.get(i)
+        while extras and got is not None and extras[0][0] < got[0]:
+            j, s = extras.pop(0)
+            cells.append({'index': -1 - j, 'role': 'answer', 'source': _runnable(s), 'file': f'<answer cell {j + 1}>',
+                          'names': [], 'forbid': every})
+        if not reference: src = got[1] if got is not None else strip_solutions(src)
+        cells.append({'index': i, 'role': 'answer', 'source': _runnable(src),
+                      'file': f'<answer cell {nums.get(i, i + 1)}>',
+                      'names': [] if reference else _answer_names(strip_solutions(cell_source(ref['cells'][i]))),
+                      'forbid': [] if reference else plan['forbid'].get(i, [])})
+    last = max((k for k, c in enumerate(cells) if c['role'] == 'answer'), default=len(cells) - 1)
+    cells[last + 1:last + 1] = [{'index': -1 - j, 'role': 'answer', 'source': _runnable(s),
+                                 'file': f'<answer cell {j + 1}>', 'names': [], 'forbid': every} for j, s in extras]
     return {'cells': cells, 'timeout': timeout, 'reference': reference}
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e9
 def _by_cell(recs: list) -> dict:
-    "The first record of each cell (a forked child may repeat some)."
-    out = {}
+    "The first record of each cell (a forked child may repeat some); a record cut for its size counts for its cell."
+    out, current = {}, None
     for r in recs:
-        if isinstance(r, dict) and isinstance(r.get('cell'), int): out.setdefault(r['cell'], r)
+        if not isinstance(r, dict): continue
+        if isinstance(r.get('start'), int): current = r['start']
+        if r.get('oversized') and current is not None:
+            out.setdefault(current, {'cell': current, 'ok': False, 'oversized': True, 'checks': [], 'seconds': 0,
+                                     'error': f"sent more than {_LINE_CAP >> 20} MiB of results", 'timed_out': False})
+        if isinstance(r.get('cell'), int): out.setdefault(r['cell'], r)
     return out
 
 def reference_values(reference,                   # the solution notebook (the instructor's copy)
-                     timeout: float = 120., total_timeout: float = 900., sandbox: str = 'auto') -> dict:
+                     timeout: float = 120., total_timeout: float = 900., sandbox: str = 'bwrap') -> dict:
     "Run the reference's solutions through its instrumented tests: the expected value of every check, by cell."
     ref = read_notebook(reference); plan = grading_plan(ref)
     if 'answer' not in plan['roles'].values(): raise ValueError(f"{reference} holds no solution (no `### BEGIN SOLUTION` in a code cell): "
                                                                 "give the instructor's solution notebook as the reference")
-    recs, rc, killed, stderr, _ = _spawn(_job(ref, plan, {}, timeout, True), total_timeout, sandbox, memory_mb=None)
+    recs, rc, killed, stderr, _, _ = _spawn(_job(ref, plan, {}, timeout, True), total_timeout, sandbox, memory_mb=None)
     ran = _by_cell(recs)
     for i, role in plan['roles'].items():
         r = ran.get(i)
@@ -840,7 +1150,7 @@ def _sha(nb: dict) -> str:
     return hashlib.sha256(notebook_text({'cells': [{'s': cell_source(c), 't': c.get('cell_type')} for c in nb['cells']]}).encode()).hexdigest()[:16]
 
 # %% ../nbs/12_grade.ipynb #25671977
-def _score_cell(i: int, points, hidden: bool, exp: list, r: dict|None, not_run: str|None) -> dict:
+def _score_cell(cell, points, hidden: bool, exp: list, r: dict|None, not_run: str|None) -> dict:
     "A test cell's score: its points times the share of the reference's checks the submission passed."
     got = [] if r is None else [c for c in r.get('checks', []) if isinstance(c, dict)]
     fails = []
@@ -853,47 +1163,97 @@ def _score_cell(i: int, points, hidden: bool, exp: list, r: dict|None, not_run: 
     n = len(exp)
     if n: share = (n - len(fails)) / n
     else: share = float(r is not None and r.get('ok', False)); fails = [] if share else [(r or {}).get('error') or f"not run: {not_run}"]
-    return {'cell': i + 1, 'hidden': hidden, 'points': points, 'score': round(points * share, 4), 'checks': n,
+    return {'cell': cell, 'hidden': hidden, 'points': points, 'score': round(points * share, 4), 'checks': n,
             'passed_checks': n - len(fails) if n else int(share), 'failures': fails}
 
-def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None, timeout: float, total_timeout: float,
-                     sandbox: str, memory_mb) -> dict:
-    "`grade` against a reference (see above)."
-    ref = read_notebook(reference); plan = grading_plan(ref)
-    if expected is None: expected = reference_values(reference, timeout, max(total_timeout, 900.), sandbox)
-    if expected['sha'] != _sha(ref): raise ValueError(f"the expected values were computed from another version of {reference}")
-    answers, _ = _match_answers(ref, plan, sub)
-    notes = [] if sub is None else tampering(ref, sub)
-    notes += [f"answer cell {ref['cells'][i].get('id')} (`{_first_line(strip_solutions(cell_source(ref['cells'][i])))}`) is missing: its stub was run"
-              for i, s in answers.items() if s is None and sub is not None]
-    notes += [f"answer cell {ref['cells'][i].get('id')} breaks the answers' policy, so its stub was run: " + '; '.join(answer_policy(s)[:3])
-              for i, s in answers.items() if s is not None and answer_policy(s)]
-    t0 = time.monotonic()
-    recs, rc, killed, stderr, boxed = _spawn(_job(ref, plan, answers, timeout, False), total_timeout, sandbox, memory_mb)
-    if boxed and rc > 128: rc = 128 - rc               # bwrap exits with 128 + the signal that killed the child
-    ran = _by_cell(recs)
-    error = _run_error(ref, recs, ran, rc, killed, stderr, total_timeout)
+# %% ../nbs/12_grade.ipynb #g1a2b3d6
+def _secrets(*paths) -> list:
+    "Folders (or, where a folder holds Python or `vkd_nb`, files) a submission's child may not read."
+    import vkd_nb
+    keep = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(vkd_nb.__file__).parent)]
+    out = []
+    for p in paths:
+        p = Path(p).resolve()
+        d = p.parent if p.is_file() else p
+        out.append(str(p if any(k == d or d in k.parents for k in keep) else d))
+    return sorted(set(out))
+
+def _labels(ref: dict, plan: dict, nums: dict):
+    "A function naming cell `i` of a job as the student sees it."
+    def label(i):
+        if i < 0: return f"cell {-i} (your own)"
+        if nums.get(i, i + 1) is None: return f"the hidden test of exercise {plan['ex_of'][i]}"
+        s = _snippet(cell_source(ref['cells'][i])) if plan['roles'].get(i) != 'answer' else ''
+        return f"cell {nums.get(i, i + 1)}" + (f" (`{s}`)" if s else '')
+    return label
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d8
+def _notes(ref: dict, plan: dict, sub: dict|None, answers: dict, nums: dict, ran: dict) -> list:
+    "What the student should know about how their notebook was read: tampering, missing answers, names not used."
+    if sub is None: return []
+    notes = tampering(ref, sub)
+    notes += [f"no cell defines what the answer of exercise {_exercise_of(plan, i)} defines "
+              f"(`{_first_line(strip_solutions(cell_source(ref['cells'][i])))}`): its stub was run"
+              for i, s in answers.items() if s is None]
     replaced = sorted({n for r in ran.values() for n in r.get('replaced') or []})
-    notes += [f"`{n}` is not a function defined in its answer cell (an alias, or undefined): it was not used" for n in replaced]
-    exercises = []
-    for ex in plan['exercises']:
-        cases = []
-        for i in ex['cells']:
-            m = exercise_marker(cell_source(ref['cells'][i]))
-            cases.append(_score_cell(i, m['points'], m['hidden'], expected['cells'][i], ran.get(i), error and error.split(':\n')[0]))
-        score = round(sum(c['score'] for c in cases), 4)
-        first = next((f for c in cases for f in c['failures']), None)
-        exercises.append({'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': score, 'passed': not first,
-                          'error': first, 'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3), 'cases': cases})
-    setup_errors = [{'cell': i + 1, 'error': r['error'], 'kind': 'answer'} for i, r in sorted(ran.items()) if not r.get('ok') and plan['roles'].get(i) == 'answer']
-    status = _status(error, killed, rc, ran, recs)
+    notes += [f"`{n}` is not a function written in an answer cell (an alias, or undefined): it was not used"
+              for n in replaced]
+    notes += [f"cell {r['cell']} sent more than {_LINE_CAP >> 20} MiB of results: its checks were not counted"
+              for r in ran.values() if r.get('oversized')]
+    return notes
+
+def _exercise_of(plan: dict, i: int) -> str:
+    "The exercise (number and name) whose test cells follow answer cell `i`."
+    return next((plan['ex_of'][j] for j in sorted(plan['ex_of']) if j > i), '?')
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d9
+def _grade_reference(path: Path, sub: dict|None, reference, expected: dict|None, timeout: float, total_timeout: float,
+                     sandbox: str, memory_mb, hide=()) -> dict:
+    "`grade` against a reference (see above)."
+    ref = read_notebook(reference)
+    plan = grading_plan(ref)
+    if expected is None: expected = reference_values(reference, timeout, max(total_timeout, 900.), sandbox)
+    if expected['sha'] != _sha(ref):
+        raise ValueError(f"the expected values were computed from another version of {reference}")
+    if sub is not None: _check_cells(sub, path)
+    answers, extras = _match_answers(ref, plan, sub)
+    nums = _student_numbers(ref, plan, sub, answers)
+    job = {**_job(ref, plan, answers, timeout, False, extras, nums), 'secrets': _secrets(reference, path, *hide)}
+    t0 = time.monotonic()
+    recs, rc, killed, stderr, boxed, over = _spawn(job, total_timeout, sandbox, memory_mb)
+    if boxed and rc > 128: rc = 128 - rc               # bwrap exits with 128 + the signal that killed the child
+    ran, label = _by_cell(recs), _labels(ref, plan, nums)
+    error = _run_error(ref, recs, ran, rc, killed, stderr, total_timeout, label)
+    if over: error = f"grading stopped: the notebook sent more than {_TOTAL_CAP >> 20} MiB of results"
+    exercises = [_score_exercise_ref(ex, ref, expected, ran, nums, error) for ex in plan['exercises']]
+    number = lambda i: -i if i < 0 else nums.get(i) or i + 1
+    setup_errors = sorted(({'cell': number(i), 'error': r['error'], 'kind': 'answer'} for i, r in ran.items()
+                           if not r.get('ok') and (plan['roles'].get(i) == 'answer' or i < 0)), key=lambda e: e['cell'])
     return {'notebook': str(path), 'reference': str(reference), 'exercises': exercises,
-            'questions': [{**q, 'cell': q['cell'] + 1, 'score': None} for q in plan['questions']],
+            'questions': [{**q, 'cell': nums.get(q['cell']) or q['cell'] + 1, 'score': None}
+                          for q in plan['questions']],
             'total': round(sum(e['score'] for e in exercises), 4), 'max': sum(e['points'] for e in exercises),
-            'manual_max': sum(q['points'] for q in plan['questions']), 'error': error, 'status': status, 'setup_errors': setup_errors,
-            'tampering': notes, 'sandbox': 'bwrap' if boxed else 'none', 'warning': None,
+            'manual_max': sum(q['points'] for q in plan['questions']), 'error': error,
+            'status': 'output' if over else _status(error, killed, rc, ran, recs), 'setup_errors': setup_errors,
+            'tampering': _notes(ref, plan, sub, answers, nums, ran), 'sandbox': 'bwrap' if boxed else 'none',
+            'warning': None if boxed else UNBOXED_WARNING,
             'seconds': round(time.monotonic() - t0, 3), 'timeout': timeout, 'total_timeout': total_timeout}
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e0
+def _score_exercise_ref(ex: dict, ref: dict, expected: dict, ran: dict, nums: dict, error: str|None) -> dict:
+    "An exercise's entry in a reference grading: its test cells' scores, summed."
+    cases = []
+    for i in ex['cells']:
+        m = exercise_marker(cell_source(ref['cells'][i]))
+        cases.append(_score_cell(nums.get(i) or i + 1, m['points'], m['hidden'], expected['cells'][i], ran.get(i),
+                                 error and error.split(':\n')[0]))
+    score = round(sum(c['score'] for c in cases), 4)
+    first = next((f for c in cases for f in c['failures']), None)
+    return {'number': ex['number'], 'name': ex['name'], 'points': ex['points'], 'score': score, 'passed': not first,
+            'error': first, 'cases': cases,
+            'seconds': round(sum((ran.get(i) or {}).get('seconds', 0) for i in ex['cells']), 3)}
+
+# %% ../nbs/12_grade.ipynb #g1a2b3d7
 def _status(error, killed, rc, ran, recs) -> str:
     "ok, timeout, memory or crashed."
     errs = ' '.join([error or ''] + [r.get('error') or '' for r in ran.values()] + [c.get('error', '') for r in ran.values() for c in r.get('checks', []) if isinstance(c, dict)])
@@ -924,19 +1284,42 @@ def feedback_text(report: dict) -> str:
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/12_grade.ipynb #d86a35eb
+def _refused(q: Path, top: Path, root: Path) -> bool:
+    "Is `q` (inside `top`) a symbolic link, reached through one, or outside the submissions folder `root`?"
+    p = q
+    while True:
+        if p.is_symlink(): return True
+        if p == top or p.parent == p: break
+        p = p.parent
+    return not q.resolve().is_relative_to(root)
+
 def _submissions(folder: Path, name: str) -> dict:
-    "Student id -> their notebook (None when the entry holds none, a list when it holds several)."
-    out = {}
+    "Student id -> their notebook (None when the entry holds none, a list when it holds several, a text when refused)."
+    out, root = {}, folder.resolve()
     for p in sorted(folder.iterdir()):
         if p.name.startswith(('.', '_')): continue
-        if p.is_dir():
+        sid = p.stem if p.suffix == '.ipynb' and not p.is_dir() else p.name
+        if p.is_symlink():
+            out[sid] = f"{p.name} is a symbolic link: refused (hand in the file itself)"
+        elif p.is_dir():
             nbs = [q for q in p.rglob('*.ipynb') if '.ipynb_checkpoints' not in q.parts]
+            bad = [q for q in nbs if _refused(q, p, root)]
             exact = [q for q in nbs if q.name == name]
-            out[p.name] = exact[0] if len(exact) == 1 else nbs[0] if len(nbs) == 1 else (nbs or None)
-        elif p.suffix == '.ipynb': out[p.stem] = p
+            if bad:
+                out[sid] = f"{bad[0].relative_to(folder)} is a symbolic link or lies outside the submissions folder: " \
+                           "refused"
+            else:
+                out[sid] = exact[0] if len(exact) == 1 else nbs[0] if len(nbs) == 1 else (nbs or None)
+        elif p.suffix == '.ipynb': out[sid] = p
     return out
 
-def _row(student: str, report: dict|None, plan: dict, status: str, note: str = '') -> dict:
+def _cell(v) -> str:
+    "A CSV field a spreadsheet will not run as a formula."
+    v = str(v)
+    return "'" + v if v[:1] in ('=', '+', '-', '@', '\t', '\r') else v
+
+# %% ../nbs/12_grade.ipynb #g1a2b3e5
+def _row(student: str, report: dict|None, plan: dict, status: str, note: str = '', sandbox: str = '') -> dict:
     "One gradebook row."
     row = {'student': student, 'status': status}
     scores = {e['number']: e['score'] for e in (report or {}).get('exercises', [])}
@@ -945,24 +1328,67 @@ def _row(student: str, report: dict|None, plan: dict, status: str, note: str = '
     row['total'] = f"{(report or {}).get('total', 0):g}"
     row['max'] = f"{sum(e['points'] for e in plan['exercises']):g}"
     row['to grade by hand'] = f"{sum(q['points'] for q in plan['questions']):g}"
+    row['sandbox'] = (report or {}).get('sandbox', sandbox)
     row['notes'] = note
     return row
 
+def lms_rows(rows: list, plan: dict, assignment: str) -> list:
+    "The gradebook in the layout Canvas and Moodle import: Student ID, one column per exercise (its points), the total."
+    out = []
+    for r in rows:
+        row = {'Student ID': r['student']}
+        for e in plan['exercises']:
+            ours = f"{e['number']} {e['name']} (/{e['points']:g})"
+            row[f"{assignment} {e['number']} {e['name']} ({e['points']:g})"] = r[ours]
+        row[f"{assignment} total ({sum(e['points'] for e in plan['exercises']):g})"] = r['total']
+        out.append(row)
+    return out
+
+def _write_csv(path: Path, rows: list) -> None:
+    "Write `rows` (dicts) as a CSV file, atomically, every field safe from formula injection."
+    import csv
+    from vkd_nb.core import atomic_write
+    def write(f):
+        w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ['student'])
+        w.writeheader()
+        w.writerows([{k: _cell(v) for k, v in r.items()} for r in rows])
+    atomic_write(path, write, mode='w')
+
 # %% ../nbs/12_grade.ipynb #bf8d346e
+def _grade_one(student, nb, reference, expected, plan, when, limits: dict, folder: Path) -> tuple:
+    "(student, report or None, gradebook row) of one entry of a class: whatever is wrong with it is its own row."
+    if nb is None: return student, None, _row(student, None, plan, 'missing', 'no submission', limits['sandbox'])
+    if isinstance(nb, str): return student, None, _row(student, None, plan, 'invalid', nb, limits['sandbox'])
+    if isinstance(nb, list):
+        why = f"{len(nb)} notebooks, none named {Path(reference).name}"
+        return student, None, _row(student, None, plan, 'invalid', why, limits['sandbox'])
+    late = ';late' if when is not None and nb.stat().st_mtime > when else ''
+    try: r = grade(nb, reference=reference, expected=expected, hide=(folder,), **limits)
+    except RuntimeError: raise                          # the grader's own trouble (no sandbox): not the student's
+    except Exception as e:                              # a malformed notebook: this student's status, not the class's
+        why = str(e) if str(nb) in str(e) else f"{nb.relative_to(folder)}: {type(e).__name__}: {e}"
+        return student, None, _row(student, None, plan, 'invalid' + late, why, limits['sandbox'])
+    note = '; '.join(([r['error'].split(':\n')[0]] if r['error'] else []) + r['tampering'])
+    return student, r, _row(student, r, plan, r['status'] + late, note)
+
+# %% ../nbs/12_grade.ipynb #g1a2b3e6
 def grade_class(folder,                      # one folder or notebook per student
                 reference,                   # the instructor's solution notebook
                 out=None,                    # the CSV gradebook to write (None: do not write)
                 feedback=None,               # the folder of feedback files (default: next to `out`, `<out>-feedback`)
                 jobs: int|None = None,       # submissions graded at once (default: the cores, at most 4)
-                timeout: float = 60., total_timeout: float = 600., memory_mb: int|None = 6144, sandbox: str = 'auto',
+                timeout: float = 60., total_timeout: float = 600., memory_mb: int|None = 6144, sandbox: str = 'bwrap',
                 deadline: str|None = None,   # ISO date-time; a notebook modified later is marked late
                 roster=None,                 # student ids (a list, or a file with one per line): who is missing
                 progress: bool = True) -> list:
     "Grade every submission of a class against `reference`; the gradebook's rows (and the CSV and feedback files)."
-    import csv, datetime
+    import datetime
     from concurrent.futures import ThreadPoolExecutor, as_completed
+    from tqdm.auto import tqdm
     folder, ref_nb = Path(folder), read_notebook(reference)
     if not folder.is_dir(): raise FileNotFoundError(f"no folder of submissions at {folder}")
+    check_limits(timeout, total_timeout, memory_mb)
+    _box(sandbox)                                      # no sandbox: stop before anything runs
     plan, subs = grading_plan(ref_nb), _submissions(folder, Path(reference).name)
     if roster is not None:
         ids = Path(roster).read_text(encoding='utf-8').split() if isinstance(roster, (str, Path)) else list(roster)
@@ -970,30 +1396,32 @@ def grade_class(folder,                      # one folder or notebook per studen
     when = datetime.datetime.fromisoformat(deadline).timestamp() if deadline else None
     if progress: print(f"running the reference {reference} for the expected values...", file=sys.stderr, flush=True)
     expected = reference_values(reference, max(timeout, 120.), max(total_timeout, 900.), sandbox)
-    def one(student, nb):
-        if nb is None: return student, None, _row(student, None, plan, 'missing', 'no submission')
-        if isinstance(nb, list): return student, None, _row(student, None, plan, 'invalid', f"{len(nb)} notebooks, none named {Path(reference).name}")
-        late = ';late' if when is not None and nb.stat().st_mtime > when else ''
-        try: r = grade(nb, timeout, total_timeout, reference, expected, sandbox, memory_mb)
-        except (ValueError, OSError) as e: return student, None, _row(student, None, plan, 'invalid' + late, str(e))
-        return student, r, _row(student, r, plan, r['status'] + late, '; '.join(([r['error'].split(':\n')[0]] if r['error'] else []) + r['tampering']))
-    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    limits = dict(timeout=timeout, total_timeout=total_timeout, memory_mb=memory_mb, sandbox=sandbox)
     rows, reports = {}, {}
-    from tqdm.auto import tqdm
-    with ThreadPoolExecutor(jobs) as pool, tqdm(total=len(subs), desc='grading', unit='student', disable=not progress) as bar:
-        for f in as_completed([pool.submit(one, s, nb) for s, nb in subs.items()]):
-            s, r, row = f.result(); rows[s], reports[s] = row, r; bar.update()
+    with ThreadPoolExecutor(jobs or max(1, min(4, os.cpu_count() or 1))) as pool, \
+         tqdm(total=len(subs), desc='grading', unit='student', disable=not progress) as bar:
+        futures = [pool.submit(_grade_one, s, nb, reference, expected, plan, when, limits, folder)
+                   for s, nb in subs.items()]
+        for f in as_completed(futures):
+            s, r, row = f.result()
+            rows[s], reports[s] = row, r
+            bar.update()
     rows = [rows[s] for s in sorted(rows)]
-    if out is not None:
-        out = Path(out); fb = Path(feedback) if feedback else out.with_name(out.stem + '-feedback')
-        from vkd_nb.core import atomic_write
-        def write_csv(f):
-            w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ['student']); w.writeheader(); w.writerows(rows)
-        atomic_write(out, write_csv, mode='w')
-        fb.mkdir(parents=True, exist_ok=True)
-        for s, r in reports.items():
-            (fb/f"{s}.txt").write_text(feedback_text(r) if r else f"{s}: {next(x['notes'] for x in rows if x['student'] == s)}\n", encoding='utf-8')
+    if out is not None: _write_gradebooks(Path(out), feedback, rows, reports, plan, Path(reference).stem)
     return rows
+
+# %% ../nbs/12_grade.ipynb #g1a2b3e7
+def _write_gradebooks(out: Path, feedback, rows: list, reports: dict, plan: dict, assignment: str) -> None:
+    "The CSV gradebook, the LMS gradebook beside it, and a feedback file per student."
+    _write_csv(out, rows)
+    _write_csv(out.with_name(out.stem + '-lms.csv'), lms_rows(rows, plan, assignment))
+    fb = Path(feedback) if feedback else out.with_name(out.stem + '-feedback')
+    fb.mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        s, rep = r['student'], reports.get(r['student'])
+        boxed = f"sandbox: {r['sandbox']}\n" if r['sandbox'] == 'none' else ''
+        text = feedback_text(rep) if rep else f"{s}: {r['notes']}\n{boxed}"
+        (fb/f"{s}.txt").write_text(text, encoding='utf-8')
 
 # %% ../nbs/12_grade.ipynb #4c0e1f4d
 def nbgrader_notebook(nb: dict) -> dict:
@@ -1035,7 +1463,13 @@ def export_nbgrader(dest,                                    # the nbgrader cour
 def _seconds(v: str) -> float:
     try: x = float(v)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {v!r}") from None
-    if not x > 0: raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {v}")
+    if not 0 < x <= MAX_SECONDS: raise argparse.ArgumentTypeError(f"expected a number of seconds > 0 and at most {MAX_SECONDS:g}, got {v}")
+    return x
+
+def _megabytes(v: str) -> int:
+    try: x = int(v)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a whole number of MiB, got {v!r}") from None
+    if x < MIN_MEMORY_MB: raise argparse.ArgumentTypeError(f"expected at least {MIN_MEMORY_MB} MiB (Python with torch needs about 3 GiB), got {x}")
     return x
 
 def add_grade(subparsers) -> argparse.ArgumentParser:
@@ -1050,21 +1484,27 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, in seconds (default: 600)')
     _box_args(p)
     p.add_argument('--reference', metavar='SOLUTION', help="the instructor's solution notebook to grade against (default: the notebook of the "
-                   "same name in _solutions/ beside the submission, or in nbs/assignments/_solutions/ or _solutions/ here; else the "
-                   "submission is graded as it stands, which trusts it)")
+                   "same name in nbs/assignments/_solutions/ or _solutions/ here, never one in the submission's own folder; "
+                   "else the submission is graded as it stands, which trusts it)")
     p.add_argument('--feedback', action='store_true', help='list every failed check under the report')
     p.set_defaults(func=cmd_grade)
     return p
 
 def _box_args(p):
-    p.add_argument('--sandbox', choices=('auto', 'bwrap', 'none'), default='auto', help='run submissions in bwrap: auto (when present), bwrap (required), none')
-    p.add_argument('--memory', type=int, default=6144, metavar="MB", help="address-space limit of a submission, in MiB (default: 6144; Python with torch needs about 3500)")
+    p.add_argument('--unsafe-no-sandbox', dest='sandbox', action='store_const', const='none', default='bwrap',
+                   help="run the students' code without bwrap, unconfined: it can then read and write what you can (the "
+                        "reference, the other submissions) and forge its score; every report says `sandbox: none`. Without "
+                        "this flag, grading stops when bwrap (Debian's bubblewrap) cannot run")
+    p.add_argument('--memory', type=_megabytes, default=6144, metavar="MB", help=f"address-space limit of a submission, in MiB "
+                   f"(default: 6144; at least {MIN_MEMORY_MB}: Python with torch needs about 3 GiB)")
 
 def default_reference(path) -> Path|None:
-    "The reference of a submission in a course folder: the notebook of the same name in a `_solutions` folder beside it, or in `nbs/assignments/_solutions` or `_solutions` here."
-    path = Path(path)
-    for d in (path.parent/'_solutions', path.parent.parent/'_solutions', Path('nbs/assignments/_solutions'), Path('_solutions')):
-        if (d/path.name).is_file(): return d/path.name
+    """The instructor's reference of a submission: the notebook of the same name in the kit's solutions folder
+    (`nbs/assignments/_solutions`, or `_solutions`, from here), never one in the submission's own folder."""
+    path, home = Path(path), Path(path).resolve().parent
+    for d in (Path('nbs/assignments/_solutions'), Path('_solutions')):
+        p = (d/path.name).resolve()
+        if p.is_file() and not p.is_relative_to(home): return d/path.name
     return None
 
 def cmd_grade(args) -> int:
@@ -1111,7 +1551,8 @@ def cmd_grade_class(args) -> int:
                        args.memory, args.sandbox, args.deadline, args.roster, progress=True)
     from vkd_nb.core import format_table
     print(format_table(rows, [('student', 'student'), ('status', 'status'), ('total', 'total'), ('max', 'max')], right=('total', 'max')))
-    print(f"wrote {args.out} ({len(rows)} students)")
+    lms = Path(args.out).with_name(Path(args.out).stem + '-lms.csv')
+    print(f"wrote {args.out} ({len(rows)} students) and {lms} (for Canvas or Moodle)")
     return 0
 
 def add_assignments(subparsers) -> argparse.ArgumentParser:

@@ -281,6 +281,10 @@ def set_state(obj, sd) -> None:
 # %% ../nbs/05_learner.ipynb #0c4e5319
 CHECKPOINT_FORMAT = 2       # 1: before the learner (settings recorded as `weights`, `beta`, ...); 2: since
 
+def _processes() -> int:
+    "The number of processes training together (1 without torch.distributed)."
+    return torch.distributed.get_world_size() if torch.distributed.is_available() and torch.distributed.is_initialized() else 1
+
 class Checkpoint(Callback):
     "Write `out/checkpoint.pt` after every epoch; with `resume`, continue from it."
     order = -5
@@ -304,13 +308,18 @@ class Checkpoint(Callback):
         torch.set_rng_state(ck['rng'])
         if learn.device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state_all(ck['cuda_rng'])
         learn.history, learn.start_epoch, learn.seconds, learn.saved = ck['history'], ck['epoch'], ck['seconds'], (p, ck['epoch'])
+        if ck.get('world_size', 1) != _processes():
+            import warnings
+            warnings.warn(f"{p}: resuming on {_processes()} process(es) a run begun on {ck.get('world_size', 1)}: it goes on, "
+                          f"but not exactly as the uninterrupted run would (the batches are split differently); resume on "
+                          f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=2)
     def after_epoch(self, learn):
         if rank() != 0: learn.saved = (self.path, learn.epoch + 1); return   # one writer under DDP
         cuda = learn.device.type == 'cuda'
         save_pt({'kind': 'checkpoint', 'format': CHECKPOINT_FORMAT, 'epoch': learn.epoch + 1, 'config': self.config,
                  'nets': {k: m.state_dict() for k, m in learn.nets.items()}, 'state': {k: get_state(o) for k, o in learn.state.items()},
                  'optimizer': learn.opt.state_dict(), 'scheduler': learn.sched.state_dict(), 'loader': learn.train_dl.state_dict(),
-                 'rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if cuda else None,
+                 'rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if cuda else None, 'world_size': _processes(),
                  'history': learn.history, 'seconds': learn.seconds}, self.path)
         learn.saved = (self.path, learn.epoch + 1)
 

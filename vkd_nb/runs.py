@@ -8,13 +8,13 @@ import json, os, shutil, time
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .core import check_tau, get_device, seed_everything, save_json, RunFolder
+from .core import check_tau, get_device, seed_everything, save_json, RunFolder, out_path
 from .data import DataBundle, get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
 from .learner import predict_logits
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
-                            fidelity_reports, teaching_run)
+                            fidelity_reports, teaching_run, resolve_run)
 from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset, COLLAB_MODES,
                           parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
 from .plots import plot_knowledge
@@ -88,12 +88,13 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 teacher_weights=None,         # a local weights file the teacher starts from (e.g. a torchvision model's)
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     train_kw = train_defaults('teacher', **train_kw)
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
     with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
         if teacher_weights is not None: load_weights(teacher, teacher_weights)
@@ -120,14 +121,15 @@ def import_teacher(out,                       # run folder to write teacher.pt a
                    data: str = 'mnist1d', root='data', data_kw: dict|None = None,
                    device='auto', overwrite: bool = False) -> dict:
     "A run folder for an already trained teacher (no training): teacher.pt and its test accuracy; returns the metrics."
-    out, dev = Path(out), get_device(device)
+    out, dev = out_path(out), get_device(device)
     check_run_args(data, arch, 4.)
     data_opts = {'name': data, **(data_kw or {})}
     bundle = rebuild_data({'data': data_opts}, root)
     teacher = load_weights(create_model(arch, bundle.num_classes, bundle.in_shape), weights).to(dev)
     if (out/'teacher.pt').exists() and not overwrite:
         raise FileExistsError(f"{out/'teacher.pt'} exists: pass overwrite=True (--overwrite) to replace it, or choose another folder")
-    with RunFolder(out, overwrite=overwrite):
+    with RunFolder(out, overwrite=overwrite) as f:
+        out = f.work
         save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
         logits, y = predict_logits(teacher, bundle.eval_loader('test', dev))
         metrics = {'test_acc': (logits.argmax(1) == y).float().mean().item(), 'status': 'imported',
@@ -166,6 +168,15 @@ def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, d
             raise ValueError(f"the teacher was trained on {t_meta['data']}, the student trains on {data_opts}")
     return gen, t_model
 
+def _check_out(out: Path, teacher, generator_path):
+    "Refuse an `out` that is the teacher's or the generator's own folder: the student's run would replace its metrics."
+    for what, src in (('teacher', teacher), ('generator', generator_path)):
+        src = None if src is None else resolve_run(src)
+        folder = None if src is None else (src if src.is_dir() or not src.suffix else src.parent)
+        if folder is not None and folder.resolve() == out.resolve():
+            raise ValueError(f"--out {out} is the {what}'s own folder: the student's run would replace the {what}'s metrics; "
+                             f"choose another --out")
+
 # %% ../nbs/10_runs.ipynb #runstud1
 def run_student(out,                          # run folder: student.pt, metrics.json, checkpoint.pt
                 data: str|None = None, arch: str|None = None,  # default: the preset's, else mnist1d and mlp_512x2
@@ -180,7 +191,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
                 **train_kw) -> dict:          # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
     "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
     data, arch, epochs, tau, teacher, data_opts, train_kw = _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
+    _check_out(out, teacher, generator_path)
     hp = mode_hparams(mode, **(hparams or {}))
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
@@ -191,7 +203,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
                   generator=None if gen is None else str(generator_path or teacher), epochs=epochs, tau=tau, hparams=hp,
                   seed=seed, train=train_kw)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         student = create_model(arch, bundle.num_classes, bundle.in_shape)
         rec = train_student(student, bundle, mode, t_model, gen, epochs, tau, device=dev, seed=seed, out=out,
@@ -207,12 +220,13 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
              gen_kw: dict|None = None, device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False,
              progress: bool = True, **train_kw) -> dict:
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
-    out, dev, tau = Path(out), get_device(device), check_run_args(data, arch, tau)
+    out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         net = create_model(arch, bundle.num_classes, bundle.in_shape)
         gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
@@ -234,7 +248,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True, **train_kw) -> dict:
     "Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the metrics."
-    out, dev, archs = Path(out), get_device(device), list(archs)
+    out, dev, archs = out_path(out), get_device(device), list(archs)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     if mode not in COLLAB_MODES: raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
@@ -242,7 +256,8 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
-    with run_folder(out, resume, overwrite):
+    with run_folder(out, resume, overwrite) as f:
+        out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         peers = [create_model(a, bundle.num_classes, bundle.in_shape) for a in archs]
         gens = [GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {}))
@@ -403,13 +418,13 @@ def run_demo(out='runs/demo',
              hparams: dict|None = None,  # the methods' hyper-parameters, e.g. {'crd_k': 4096}: each student mode takes its own
              **regime) -> dict:        # changes to `DEMO`
     "Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the results."
-    t_start, out, dev = time.perf_counter(), Path(out), get_device(device)
+    t_start, out, dev = time.perf_counter(), out_path(out), get_device(device)
     hparams = dict(hparams or {})
     _check_demo(modes, seeds, jobs, regime, hparams)
     cfg = {**DEMO, **regime}
     if (out/'results.json').exists() and not overwrite:
         raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, or choose another --out")
-    with RunFolder(out, overwrite=overwrite):
+    with RunFolder(out, overwrite=overwrite, stage=False):   # the demo's runs overwrite one by one
         teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite, hparams)
         where = 'the shipped teaching teacher' if teacher_task[0] == 'teaching' else 'trained here'
         log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ({where}); {len(tasks)} student runs, {jobs} at a time ...")
