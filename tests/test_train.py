@@ -67,7 +67,8 @@ def test_self_and_collab(work):
 
 def test_interrupted_run_resumes_to_the_same_weights(work, run_env):
     "Ctrl-C (SIGINT) the installed `vkd` after its first checkpoint, resume: the weights equal those of an uninterrupted run."
-    args = small(work, '--arch', 'mlp_256x2', '--mode', 'kd+vkd', '--teacher', work/'teacher', '--epochs', 8, '--batch-size', 16,
+    # 40 short epochs (about 2 s): the Ctrl-C lands while it trains even when the machine is busy
+    args = small(work, '--arch', 'mlp_256x2', '--mode', 'kd+vkd', '--teacher', work/'teacher', '--epochs', 40, '--batch-size', 16,
                  '--opt', 'sgd', '--lr', 0.02, '--schedule', 'multistep')
     args = [str(a) for a in args]
     code, out, err = vkd('student', *args, '--out', work/'straight')
@@ -81,12 +82,12 @@ def test_interrupted_run_resumes_to_the_same_weights(work, run_env):
     assert p.returncode == 130, (p.returncode, err)
     assert 'run the same command with --resume' in err
     m = json.loads((cut/'metrics.json').read_text())
-    assert m['status'] == 'interrupted' and 1 <= m['epochs_done'] < 8, m['epochs_done']
+    assert m['status'] == 'interrupted' and 1 <= m['epochs_done'] < 40, m['epochs_done']
     code, out, err = vkd('student', *args, '--out', cut, '--resume')
     assert code == 0, err
     a, b = weights(work/'straight'/'student.pt'), weights(cut/'student.pt')
     for k in a: assert torch.equal(a[k], b[k]), k
-    assert [h['epoch'] for h in json.loads((cut/'metrics.json').read_text())['history']] == list(range(1, 9))
+    assert [h['epoch'] for h in json.loads((cut/'metrics.json').read_text())['history']] == list(range(1, 41))
     # resuming with other settings is refused
     code, out, err = vkd('student', *args[:-2], '--schedule', 'cosine', '--out', cut, '--resume')
     assert code == 2 and 'other settings' in err
