@@ -74,7 +74,9 @@ def test_interrupted_run_resumes_to_the_same_weights(work, run_env):
     code, out, err = vkd('student', *args, '--out', work/'straight')
     assert code == 0, err
     cut = work/'cut'
-    p = subprocess.Popen([str(BIN/'vkd'), 'student', *args, '--out', str(cut)], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the child takes Ctrl-C as a person's shell gives it, whatever an earlier test left this process ignoring
+    p = subprocess.Popen([str(BIN/'vkd'), 'student', *args, '--out', str(cut)], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     t0 = time.time()
     while not (cut/'checkpoint.pt').exists() and p.poll() is None and time.time() - t0 < 60: time.sleep(0.02)
     p.send_signal(signal.SIGINT)

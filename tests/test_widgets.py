@@ -40,8 +40,11 @@ def test_cuda_button(db):
     if b.disabled: assert 'not available' in b.tooltip
 
 def test_stop_keeps_the_run(db):
-    db.mode.value = 'ce'; db.epochs.value = 500
-    db.train(); time.sleep(2); db.stop(); db.wait(60)
+    db.mode.value = 'ce'; db.epochs.value = 1000
+    db.train()
+    t0 = time.time()                       # Stop after the first epoch: 1000 tiny epochs take only seconds
+    while not db.status.value.startswith('ce: epoch') and db.running and time.time() - t0 < 60: time.sleep(0.01)
+    db.stop(); db.wait(60)
     r = db.runs[-1]
     assert r['status'] == 'interrupted' and not db.running
     assert not db.train_btn.disabled and db.stop_btn.disabled
