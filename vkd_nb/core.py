@@ -141,6 +141,7 @@ def atomic_write(path, write_fn, mode: str = 'wb') -> Path:
         raise
     return path
 
+# %% ../nbs/00_core.ipynb #c024_1
 def save_pt(obj, path) -> Path:
     "`torch.save` `obj` to `path` atomically."
     return atomic_write(path, lambda f: torch.save(obj, f))

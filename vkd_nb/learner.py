@@ -285,6 +285,7 @@ def _processes() -> int:
     "The number of processes training together (1 without torch.distributed)."
     return torch.distributed.get_world_size() if torch.distributed.is_available() and torch.distributed.is_initialized() else 1
 
+# %% ../nbs/05_learner.ipynb #0c4e5319_1
 class Checkpoint(Callback):
     "Write `out/checkpoint.pt` after every epoch; with `resume`, continue from it."
     order = -5
