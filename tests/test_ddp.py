@@ -117,3 +117,24 @@ def test_sync_bn_option_on_one_process(tmp_path):
     code, _, err = vkd_in_process(*TEACHER[:8], '1', *TEACHER[9:], '--sync-bn', '--out', tmp_path/'sync')   # nothing to synchronize
     assert code == 0, err
     assert json.loads((tmp_path/'sync'/'metrics.json').read_text())['config']['train']['sync_bn'] is True
+
+END_SCRIPT = '''
+import atexit, os, sys, torch
+from pathlib import Path
+from vkd_nb.distributed import init_distributed, all_gather_cat, end_process
+assert init_distributed('cpu')
+atexit.register(lambda: Path(sys.argv[1], f"handler{os.environ['RANK']}").write_text('ran'))
+print(all_gather_cat(torch.tensor([int(os.environ['RANK'])])).tolist(), end='')    # no newline: still buffered
+end_process(3)
+'''
+
+def test_end_process_after_a_group(tmp_path):
+    "`end_process`: each rank exits with its code, with the exit handlers run and its buffered output written."
+    from vkd_nb.distributed import _free_port
+    env = dict(os.environ, WORLD_SIZE='2', MASTER_ADDR='127.0.0.1', MASTER_PORT=str(_free_port()), OMP_NUM_THREADS='1')
+    ps = [subprocess.Popen([str(BIN/'python'), '-c', END_SCRIPT, str(tmp_path)], env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in (0, 1)]
+    for r, p in enumerate(ps):
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 3, (r, err[-2000:])
+        assert out == '[0, 1]' and (tmp_path/f'handler{r}').read_text() == 'ran', (r, out, err[-2000:])

@@ -14,6 +14,9 @@ from test_browser import CHROMIUM, ARTIFACTS, pytestmark  # noqa: F401  (same br
 sys.path.insert(0, str(ROOT/'.ci'))
 import docs, slides  # noqa: E402  (.ci/docs.py, .ci/slides.py)
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128        # a page asks for its fonts at once: the default backlog of 5 can refuse some on a busy machine
+
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
     "The site built into a temporary folder and served on a free localhost port."
@@ -23,7 +26,7 @@ def site(tmp_path_factory):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server = _Server(('127.0.0.1', 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield out, f'http://127.0.0.1:{server.server_address[1]}/'
     server.shutdown()
@@ -32,6 +35,10 @@ VENDORED = {'mathjax', 'reveal.js', 'requirejs', 'jquery'}      # served by the 
 
 def _pages(out: Path) -> list:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob('*.html') if not VENDORED & set(p.parts))
+
+def _failed(r) -> str:
+    "Why a request failed; '' for one cancelled because the test moved on (a font still loading when the next page opens)."
+    return '' if r.failure == 'net::ERR_ABORTED' else f'request failed ({r.failure}): {r.url}'
 
 def _browser(p):
     return p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -51,7 +58,7 @@ def test_site_pages(site):
         where = {'page': ''}
         page.on('console', lambda m: m.type == 'error' and problems.append(f"{where['page']}: console error: {m.text}"))
         page.on('pageerror', lambda e: problems.append(f"{where['page']}: page error: {e}"))
-        page.on('requestfailed', lambda r: problems.append(f"{where['page']}: request failed: {r.url}"))
+        page.on('requestfailed', lambda r: _failed(r) and problems.append(f"{where['page']}: {_failed(r)}"))
         page.on('response', lambda r: r.status >= 400 and problems.append(f"{where['page']}: HTTP {r.status} for {r.url}"))
         try:
             for rel in pages:
@@ -136,7 +143,8 @@ def test_slides_open(site):
         page = browser.new_page(viewport={'width': 1280, 'height': 800})
         page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
         page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
-        page.on('requestfailed', lambda r: problems.append(f'request failed: {r.url}'))
+        page.on('requestfailed', lambda r: _failed(r) and problems.append(_failed(r)))
+        page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status} for {r.url}'))
         try:
             for rel in decks:
                 page.goto(base + rel, wait_until='load')

@@ -21,7 +21,7 @@ def test_wheel_contents_and_metadata(tmp_path):
     assert 'torch' in reqs, reqs                      # torch listed, never pinned
     for r in ('torchvision', 'matplotlib', 'tqdm', 'scikit-learn', 'mnist1d'): assert any(q.startswith(r) for q in reqs), r
     assert not any(q.startswith('nbdev') for q in reqs), 'nbdev must be a dev requirement only'
-    assert 'vkd = vkd_nb.cli:main' in eps
+    assert 'vkd = vkd_nb.cli:entry' in eps          # exits safely after a torchrun group (end_process)
 
 def test_wheel_carries_the_licence(tmp_path):
     "The Apache-2.0 text settings.ini names is at the root and in the wheel, and the metadata points at it."

@@ -12,7 +12,7 @@ from .grade import add_grade, add_grade_class, add_assignments
 # %% auto #0
 __all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator', 'add_teacher', 'cmd_teacher',
            'add_fit_generator', 'cmd_fit_generator', 'add_fidelity', 'cmd_fidelity', 'add_student', 'cmd_student',
-           'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo', 'cmd_demo', 'build_parser', 'main']
+           'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo', 'cmd_demo', 'build_parser', 'main', 'entry']
 
 # %% ../nbs/13_cli.ipynb #c006
 def add_zoo(subparsers) -> argparse.ArgumentParser:
@@ -565,8 +565,13 @@ def main(argv: list|None = None,   # the arguments, without the program name; de
         return 130
 
 # %% ../nbs/13_cli.ipynb #c014_main
-#| eval: false
-if __name__ == '__main__':      # python -m vkd_nb.cli, and torchrun -m vkd_nb.cli (there, rank 0 alone prints the results)
+def entry():
+    "The `vkd` command, and `python -m vkd_nb.cli`: under torchrun, rank 0 alone prints the results."
     if int(os.environ.get('RANK', '0')) != 0: sys.stdout = open(os.devnull, 'w')
-    sys.exit(main())
+    code = main()
+    d = sys.modules.get('vkd_nb.distributed')          # loaded by the commands that train, which may join a group
+    (d.end_process if d else sys.exit)(code)
 
+# %% ../nbs/13_cli.ipynb #95c4ffa0
+#| eval: false
+if __name__ == '__main__': entry()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_distributed.ipynb #1aaea8b0
 from __future__ import annotations
-import atexit, contextlib, os, socket
+import atexit, contextlib, os, socket, sys
 import torch
 import torch.nn as nn
 import torch.distributed as dist
@@ -15,9 +15,9 @@ from fastcore.basics import patch
 from .learner import Callback, Recorder, rank
 
 # %% auto #0
-__all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'launch', 'all_gather_parts', 'all_gather_cat',
-           'all_gather_rows', 'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader', 'shard_loader',
-           'ShardedKnowledge', 'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
+__all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'end_process', 'launch', 'all_gather_parts',
+           'all_gather_cat', 'all_gather_rows', 'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader',
+           'shard_loader', 'ShardedKnowledge', 'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:
@@ -27,6 +27,8 @@ def world_size() -> int:
 def is_main() -> bool:
     "Whether this process writes files and prints: rank 0, or the only process."
     return rank() == 0
+
+_joined = False                             # whether this process has joined a group (gloo's threads may live on)
 
 def init_distributed(device='auto') -> bool:
     "Join the process group `torchrun` describes in the environment (NCCL on CUDA, gloo on CPU); True when distributed."
@@ -39,6 +41,7 @@ def init_distributed(device='auto') -> bool:
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # 'cuda' now means this process's GPU
     dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
     atexit.register(leave_distributed)      # a process that exits with its group alive can abort in gloo's threads
+    global _joined; _joined = True
     return True
 
 def leave_distributed():
@@ -47,6 +50,16 @@ def leave_distributed():
     try: dist.barrier()
     except Exception: pass                  # another rank failed: leave anyway
     dist.destroy_process_group()
+
+# %% ../nbs/05a_distributed.ipynb #a2ef90c1
+def end_process(code: int = 0):
+    "Exit with `code`; after a group: run the exit handlers (which leave the group), flush, and end before teardown."
+    if not _joined: sys.exit(code)
+    atexit._run_exitfuncs()
+    for f in (sys.stdout, sys.stderr):
+        try: f.flush()
+        except Exception: pass              # a closed or broken stream: nothing left to save
+    os._exit(int(code or 0))
 
 # %% ../nbs/05a_distributed.ipynb #f816ab85
 def _free_port() -> int:
@@ -57,6 +70,7 @@ def _worker(local_rank: int, fn, world: int, port: int, device: str, args: tuple
     init_distributed(device)
     try: fn(*args)
     finally: leave_distributed()
+    end_process(0)
 
 def launch(fn,                 # a function importable by name (defined in a module, not in a notebook)
            nprocs: int = 2, *args, device='cpu'):
