@@ -374,7 +374,8 @@ def _add_hparam_options(p):
 # %% ../nbs/13_cli.ipynb #c010_1
 def add_student(subparsers):
     "Declare `vkd student`; its modes and hyper-parameters come from the method registry."
-    from vkd_nb.train import METHODS
+    from vkd_nb.train import METHODS, load_entry_points
+    load_entry_points()
     methods = '; '.join(f"{n}: {m.doc}" for n, m in METHODS.items())
     p = subparsers.add_parser('student', help='train a student: CE, KD, VKD, AT, FitNet, controls, and their combinations',
                               description='Train a student from a teacher\'s run folder. Pure vkd reads only the generator: the teacher '
@@ -383,6 +384,8 @@ def add_student(subparsers):
     p.add_argument('--arch', default=None, help='student architecture, from `vkd zoo` (default: mlp_512x2, or the preset\'s: resnet8x4)')
     p.add_argument('--mode', default='vkd', type=_mode, metavar='MODE',
                    help=f"ce, or distillation methods joined by '+', e.g. kd+vkd or kd+at+vkd (default: vkd). The methods: {methods}")
+    p.add_argument('--plugin', action='append', default=[], metavar='MODULE',
+                   help='a module (or .py file) of methods of your own, imported before the modes are read; repeatable')
     p.add_argument('--teacher', default=None, metavar='DIR',
                    help="the teacher's run folder (teacher.pt, generator.pt); teaching: the kit's shipped MNIST-1D teacher")
     p.add_argument('--generator', default=None, metavar='PATH', help='generator.pt or its folder (default: the teacher\'s)')
@@ -512,6 +515,8 @@ def add_demo(subparsers):
     p.add_argument('--device', default='auto', help='(default: auto)')
     p.add_argument('--hparam', action='append', default=[], type=_hparam, metavar='NAME=VALUE',
                    help="a method's hyper-parameter, as in `vkd student --help` (e.g. crd_k=4096); each student mode takes its own; repeatable")
+    p.add_argument('--plugin', action='append', default=[], metavar='MODULE',
+                   help='a module (or .py file) of methods of your own, imported before the modes are read; repeatable')
     p.add_argument('--overwrite', action='store_true', help='replace the runs and results of an earlier demo in OUT')
     p.add_argument('--json', action='store_true', help='print the results as JSON')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -551,6 +556,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]
         ) -> int:
     "Run the `vkd` command line and return its exit code: 0 on success, 2 on a usage or input error."
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    plugins = [v for a, v in zip(argv, argv[1:]) if a == '--plugin']
+    plugins += [a.split('=', 1)[1] for a in argv if a.startswith('--plugin=')]
+    if plugins:                        # before the parser: a plugin's methods are modes, their hyper-parameters options
+        from vkd_nb.plugins import load_plugin
+        try:
+            for p in plugins: load_plugin(p)
+        except (ValueError, RuntimeError) as e:
+            print(f"vkd: error: {e}", file=sys.stderr)
+            return 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teache
                             fidelity_reports, teaching_run, resolve_run)
 from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset, COLLAB_MODES,
                           parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
+from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
 
 # %% auto #0
@@ -325,7 +326,10 @@ def _demo_task(kind: str, folder, kw: dict) -> dict:
     m = run[kind](folder, **kw)
     return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0, 'fidelity': m.get('fidelity')}
 
-def _init_worker(threads: int): torch.set_num_threads(threads)
+def _init_worker(threads: int, registry: dict):
+    "A demo worker: `threads` CPU threads, and the methods the parent added to the registry (`08a_plugins`)."
+    torch.set_num_threads(threads)
+    restore_registry(registry)
 
 # %% ../nbs/10_runs.ipynb #expect03
 def teaching_results() -> dict:
@@ -396,7 +400,8 @@ def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'), initializer=_init_worker, initargs=(threads,))
+    ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'), initializer=_init_worker,
+                             initargs=(threads, registry_state()))
     try:
         ft = ex.submit(_demo_task, *teacher_task)      # the runs that do not need the teacher train meanwhile
         futs = {ex.submit(_demo_task, *task): key for key, task in tasks.items() if not later(key)}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #c002
 from __future__ import annotations
-import copy, inspect
+import copy, inspect, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,10 +22,11 @@ from .fidelity import ClassMeanKnowledge
 from .cotrain import GeneratorTrainer, CoTrain
 
 # %% auto #0
-__all__ = ['METHODS', 'COLLAB_MODES', 'Method', 'Batch', 'hparam_names', 'register_method', 'parse_mode', 'mode_defaults',
-           'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher', 'student_modes', 'student_step',
-           'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge', 'class_mean_knowledge', 'split_hparams',
-           'train_student', 'train_self', 'collab_step', 'train_collab', 'save_student', 'load_student', 'same_dataset']
+__all__ = ['METHODS', 'PLUGIN_GROUP', 'COLLAB_MODES', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points',
+           'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher',
+           'student_modes', 'student_step', 'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge',
+           'class_mean_knowledge', 'split_hparams', 'train_student', 'train_self', 'collab_step', 'train_collab',
+           'save_student', 'load_student', 'same_dataset']
 
 # %% ../nbs/08_train.ipynb #c002_ddp
 from .distributed import distributed_cbs, shard_knowledge   # DDP: the callback; noise drawn for the global batch
@@ -85,6 +86,26 @@ def register_method(method: Method, replace: bool = False) -> Method:
                                ', '.join(f"{k}: {taken.get(k, 'the trainer')}" for k in clash) + ": choose other names")
     METHODS[n] = method
     return method
+
+# %% ../nbs/08_train.ipynb #entrypts
+PLUGIN_GROUP = 'vkd_nb.methods'        # the entry-point group in which a package names its methods
+_entry_points_read = False
+
+def load_entry_points() -> list:
+    "Register the methods installed packages name in the `vkd_nb.methods` entry-point group (once); their names."
+    global _entry_points_read
+    if _entry_points_read: return []
+    _entry_points_read, before = True, set(METHODS)
+    from importlib.metadata import entry_points
+    for ep in entry_points(group=PLUGIN_GROUP):
+        try: obj = ep.load()
+        except Exception as e:                  # a broken package must not take the kit down with it
+            warnings.warn(f"the {PLUGIN_GROUP} entry point {ep.name!r} ({ep.value}) was skipped: "
+                          f"{type(e).__name__}: {e}")
+            continue
+        for m in (obj if isinstance(obj, (list, tuple)) else [obj]):
+            if isinstance(m, Method) and METHODS.get(m.name) is not m: register_method(m)
+    return [n for n in METHODS if n not in before]
 
 # %% ../nbs/08_train.ipynb #c008
 def _kd(b, hp): return kd_term_logits(b.t, b.s, b.tau, check=b.check)
@@ -187,11 +208,13 @@ for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=f
 def parse_mode(mode: str) -> list:
     "The registered methods of `mode` ('ce', or names joined by '+'), checked."
     if not isinstance(mode, str): raise TypeError(f"a mode is a string such as 'kd+vkd', got {mode!r}")
+    load_entry_points()
     if mode == 'ce': return []
     names = [n.strip() for n in mode.split('+')]
     unknown = [n for n in names if n not in METHODS]
     if unknown: raise ValueError(f"unknown mode {mode!r}: {', '.join(map(repr, unknown))} is not a registered method; "
-                                 f"use 'ce' or methods joined by '+', from {', '.join(METHODS)} (e.g. 'kd+vkd')")
+                                 f"use 'ce' or methods joined by '+', from {', '.join(METHODS)} (e.g. 'kd+vkd'); "
+                                 "a method of your own: register it first, or load its module (`--plugin`)")
     if len(set(names)) < len(names): raise ValueError(f"mode {mode!r} names a method twice")
     parts = [METHODS[n] for n in names]
     if sum(m.knowledge is not None for m in parts) > 1: raise ValueError(f"mode {mode!r} distills from two sources of virtual knowledge; keep one")
@@ -233,6 +256,7 @@ def needs_teacher(mode: str) -> bool:
 # %% ../nbs/08_train.ipynb #c011
 def student_modes() -> tuple:
     "The usual modes: 'ce', each registered method, and each teacher-based method with 'vkd'."
+    load_entry_points()
     with_vkd = [f'{n}+vkd' for n, m in METHODS.items() if m.knowledge is None and not m.replaces_ce]
     return ('ce', *METHODS, *with_vkd)
 
