@@ -38,7 +38,7 @@ test-nbs: install
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
 test: check-sync test-nbs browser-deps sandbox-deps
-	$(BIN)/python -m pytest tests/ -q -ra
+	$(BIN)/python -m pytest tests/ -q -ra --durations=15
 
 # Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine), and the slow pytest
 # checks (VKD_SLOW=1: the shipped teaching teacher is retrained bit for bit).

@@ -243,6 +243,7 @@ def cmd_teacher(args) -> int:
     print(f"wrote {args.out}/")
     return 0
 
+# %% ../nbs/13_cli.ipynb #c008_3b
 def add_fit_generator(subparsers):
     "Declare `vkd fit-generator`."
     p = subparsers.add_parser('fit-generator', help='fit a generator to an already trained teacher',
@@ -377,7 +378,7 @@ def add_student(subparsers):
     from vkd_nb.train import METHODS, load_entry_points
     load_entry_points()
     methods = '; '.join(f"{n}: {m.doc}" for n, m in METHODS.items())
-    p = subparsers.add_parser('student', help='train a student: CE, KD, VKD, AT, FitNet, controls, and their combinations',
+    p = subparsers.add_parser('student', help=f"train a student: ce, or {', '.join(METHODS)}, alone or joined by '+'",
                               description='Train a student from a teacher\'s run folder. Pure vkd reads only the generator: the teacher '
                                           'is never built nor run.')
     _add_run_options(p)
@@ -550,7 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self, add_collab, add_demo, add_grade, add_grade_class, add_assignments): add(parser.subparsers)
+    for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self,
+                add_collab, add_demo, add_grade, add_grade_class, add_assignments):
+        add(parser.subparsers)
     return parser
 
 def main(argv: list|None = None,   # the arguments, without the program name; default: sys.argv[1:]

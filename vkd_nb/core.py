@@ -299,10 +299,14 @@ class RunFolder:
             elif self.work != self.path: shutil.rmtree(self.work, ignore_errors=True)   # the old run stays whole
         finally: self._unlock()
 
-    def _unlock(self):
-        "Remove `.lock`, then close it (which releases the flock): nobody can lock a file that is about to vanish."
-        fd, self._fd = self._fd, None
-        if fd is None: return
-        if fcntl is None: os.close(fd)   # Windows cannot remove an open file
-        with contextlib.suppress(FileNotFoundError): (self.path/'.lock').unlink()
-        if fcntl is not None: os.close(fd)
+# %% ../nbs/00_core.ipynb #5141753b_1
+from fastcore.basics import patch
+
+@patch
+def _unlock(self: RunFolder):
+    "Remove `.lock`, then close it (which releases the flock): nobody can lock a file that is about to vanish."
+    fd, self._fd = self._fd, None
+    if fd is None: return
+    if fcntl is None: os.close(fd)   # Windows cannot remove an open file
+    with contextlib.suppress(FileNotFoundError): (self.path/'.lock').unlink()
+    if fcntl is not None: os.close(fd)

@@ -429,18 +429,21 @@ class StreamLoader:
         batches = [idx[i*self.bs:(i+1)*self.bs].tolist() for i in range(len(self))]
         wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1   # the augmentations' seed
         yield from self._read(batches, wseed)
-    def _read(self, batches: list, wseed: int):
-        "Read `batches` (lists of indices) with the workers, augmentations seeded by `wseed`; yield them on the device."
-        if not batches: return
-        dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers, generator=torch.Generator().manual_seed(wseed),
-                                         pin_memory=self.device.type == 'cuda')
-        with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one
-            torch.manual_seed(wseed)
-            for (xb, yb), j in zip(_worker_errors(dl), batches):
-                xb, yb = self._prep(xb), torch.as_tensor(yb).to(self.device)
-                yield (xb, yb, torch.tensor(j, device=self.device)) if self.with_index else (xb, yb)
     def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
     def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
+
+# %% ../nbs/01_data.ipynb #if007_1
+@patch
+def _read(self: StreamLoader, batches: list, wseed: int):
+    "Read `batches` (lists of indices) with the workers, augmentations seeded by `wseed`; yield them on the device."
+    if not batches: return
+    dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers, generator=torch.Generator().manual_seed(wseed),
+                                     pin_memory=self.device.type == 'cuda')
+    with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one
+        torch.manual_seed(wseed)
+        for (xb, yb), j in zip(_worker_errors(dl), batches):
+            xb, yb = self._prep(xb), torch.as_tensor(yb).to(self.device)
+            yield (xb, yb, torch.tensor(j, device=self.device)) if self.with_index else (xb, yb)
 
 # %% ../nbs/01_data.ipynb #if008
 def _worker_errors(batches):
@@ -494,6 +497,7 @@ class _Probe:
     def __len__(self): return len(self.ds)
     def __getitem__(self, s: slice): return torch.stack([as_tensor_image(self.tf(self.ds[i][0])) for i in range(len(self.ds))[s]])
 
+# %% ../nbs/01_data.ipynb #if009_1
 class StreamBundle:
     "A dataset read by `StreamLoader`s every epoch; answers the trainers like a `DataBundle`."
     def __init__(self, name: str, train, test,    # Datasets of raw (x, y): PIL images or tensors

@@ -615,8 +615,7 @@ def _make_hook(work: str, secrets: list, guarded_files: set, pid: int, _abspath=
             ok = _readable(p, secrets, pid) and (not write or _inside(p, work) or p == '/dev/null')
             return None if ok else f"open {p}"
         if event in _reads and args and args[0] is not None and not _isinstance(args[0], _int):
-            p = _abspath(args[0], work)
-            return None if _readable(p, secrets, pid) else f"{event} {p}"
+            return None if _readable(p := _abspath(args[0], work), secrets, pid) else f"{event} {p}"
         if event in _writes:
             bad = [a for a in args[:2] if _isinstance(a, (str, bytes)) and not _inside(_abspath(a, work), work)]
             return f"{event} {_abspath(bad[0], work)}" if bad else None
@@ -727,6 +726,7 @@ def _arm_child(job: dict) -> dict:
     sys.addaudithook(_make_hook(job['work'], job.get('secrets', []), files, os.getpid()))
     return _library_state()
 
+# %% ../nbs/12_grade.ipynb #1e9d0e22_1
 def _run_cell(cell: dict, ns: dict, answer_names: dict, limit: float, armed: list, restore, _own_code=_own_code,
               _loads=marshal.loads, _compile=compile, _exec=exec, _setitimer=signal.setitimer,
               _reseed=_reseed) -> tuple:
@@ -819,6 +819,7 @@ def _bwrap(workdir: Path, pkg_dir: Path) -> list:
         if not d.startswith('/usr/'): cmd += ['--ro-bind', d, d]
     return cmd + ['--bind', str(workdir), str(workdir), '--chdir', str(workdir), '--']
 
+# %% ../nbs/12_grade.ipynb #085b18e0_1
 def _pids_cgroup(max_pids: int):
     "A fresh cgroup-v1 `pids` group capped at `max_pids` processes, or None where it cannot be made (not root, no controller)."
     base = Path('/sys/fs/cgroup/pids')
@@ -873,6 +874,33 @@ def _box(sandbox: str) -> bool:
     if sandbox == 'bwrap' and not sandbox_available(): raise RuntimeError(SANDBOX_MISSING)
     return sandbox == 'bwrap'
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e2h
+def _box_env(work: Path, pkg: Path) -> dict:
+    "The whole environment of a grading child: no variable of the grader's passes but the thread count."
+    return {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(work/'.mpl'),
+            'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
+            'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1', 'TMPDIR': str(work/'tmp')}
+
+def _wait_child(proc, total_timeout: float, over: list) -> tuple:
+    "Wait for a grading child to end, run out of time or overflow its output: its exit code, and whether time ran out."
+    rc, killed, end = None, False, time.monotonic() + total_timeout
+    while rc is None:
+        try: rc = proc.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            if over[0] or time.monotonic() > end:
+                killed = not over[0]
+                _kill(proc)
+                rc = proc.wait()
+    return rc, killed
+
+def _records(lines: list) -> list:
+    "The child's JSON records; a line cut short or garbled is dropped."
+    recs = []
+    for line in list(lines):
+        try: recs.append(json.loads(line))
+        except ValueError: pass
+    return recs
+
 # %% ../nbs/12_grade.ipynb #g1a2b3e3
 def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
     "Run a grading job in a boxed child: its records, exit code, killed?, stderr's tail, boxed?, too much output?"
@@ -883,30 +911,20 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: i
         work = Path(work).resolve()
         (work/'tmp').mkdir()
         job = {**job, 'work': str(work)}
-        env = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(work/'.mpl'),
-               'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
-               'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1', 'TMPDIR': str(work/'tmp')}
         r, w = os.pipe()
         cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import _grade_child; _grade_child(int(sys.argv[1]))', str(w)]
         cg = _pids_cgroup(max_procs)
         lines, killed, over = [], False, [False]
         try:
-            proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf, pass_fds=(w,),
-                                    start_new_session=True, preexec_fn=_limits(memory_mb, max_procs, cg))
+            proc = subprocess.Popen(cmd, cwd=work, env=_box_env(work, pkg), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=errf, pass_fds=(w,), start_new_session=True,
+                                    preexec_fn=_limits(memory_mb, max_procs, cg))
             os.close(w); w = None
             reader = threading.Thread(target=_read_records, args=(os.fdopen(r, 'rb'), lines, over), daemon=True)
             reader.start()
             try: proc.stdin.write(json.dumps(job).encode()); proc.stdin.close()
             except (BrokenPipeError, OSError): pass
-            rc, end = None, time.monotonic() + total_timeout
-            try:
-                while rc is None:
-                    try: rc = proc.wait(timeout=0.2)
-                    except subprocess.TimeoutExpired:
-                        if over[0] or time.monotonic() > end:
-                            killed = not over[0]
-                            _kill(proc)
-                            rc = proc.wait()
+            try: rc, killed = _wait_child(proc, total_timeout, over)
             finally:
                 if proc.poll() is None: _kill(proc); proc.wait()
                 _end_cgroup(cg); cg = None
@@ -915,11 +933,7 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: i
             if w is not None: os.close(w)
             _end_cgroup(cg)
         errf.seek(0); stderr = errf.read().decode('utf-8', 'replace').strip()
-    recs = []
-    for line in list(lines):
-        try: recs.append(json.loads(line))
-        except ValueError: pass
-    return recs, rc, killed, stderr[-1500:], boxed, over[0]
+    return _records(lines), rc, killed, stderr[-1500:], boxed, over[0]
 
 # %% ../nbs/12_grade.ipynb #69d1538e
 def _limits(memory_mb, max_procs, cgroup):
@@ -1048,6 +1062,7 @@ def _kind_of(v) -> str:
         return next((w for k, w in (('tensor', 'tensor'), ('num', 'number'), ('seq', 'sequence'), ('map', 'dict')) if k in v), 'object')
     return {type(None): 'None', bool: 'bool', str: 'string'}.get(type(v), type(v).__name__)
 
+# %% ../nbs/12_grade.ipynb #41807e5e_1
 def _differs(kind: str, got, exp, eps: float = 0.) -> str|None:
     "Why the encoded value `got` does not match `exp` (None when it does): exactly for 'eq', within `eps` for 'close'."
     a, b = _arr(got), _arr(exp)
@@ -1490,6 +1505,7 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_grade)
     return p
 
+# %% ../nbs/12_grade.ipynb #c029_1
 def _box_args(p):
     p.add_argument('--unsafe-no-sandbox', dest='sandbox', action='store_const', const='none', default='bwrap',
                    help="run the students' code without bwrap, unconfined: it can then read and write what you can (the "
@@ -1520,6 +1536,7 @@ def cmd_grade(args) -> int:
     if args.json: print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     return 0
 
+# %% ../nbs/12_grade.ipynb #c029_2
 def add_grade_class(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd grade-class`."
     p = subparsers.add_parser('grade-class', help="grade a class's submissions against the solution: a CSV gradebook and feedback files",
@@ -1555,6 +1572,7 @@ def cmd_grade_class(args) -> int:
     print(f"wrote {args.out} ({len(rows)} students) and {lms} (for Canvas or Moodle)")
     return 0
 
+# %% ../nbs/12_grade.ipynb #c029_3
 def add_assignments(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd assignments build|check`."
     p = subparsers.add_parser('assignments', help="build the students' versions of the assignments from their solutions",

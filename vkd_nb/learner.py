@@ -213,6 +213,7 @@ class Timer(Callback):
     def after_fit(self, learn):
         learn.summary.update(seconds_steps=learn.seconds['steps'], seconds_after_steps=learn.seconds['after_steps'])
 
+# %% ../nbs/05_learner.ipynb #93afd186_1
 class NanGuard(Callback):
     "Stop on a NaN or infinite loss with a message naming the epoch, the step and what is on disk."
     order = -50
