@@ -1,7 +1,8 @@
-"The installed `vkd` console script: `vkd zoo` output, and readable errors with exit code 2."
+"""The installed `vkd` console script: `vkd zoo` output, and readable errors with exit code 2 (in this process where a
+subprocess adds nothing)."""
 import json, shutil, subprocess, sys
 import pytest
-from conftest import BIN
+from conftest import BIN, vkd_in_process
 
 VKD = str(BIN/'vkd') if (BIN/'vkd').exists() else shutil.which('vkd')
 
@@ -31,34 +32,43 @@ def test_zoo_filtered_table(run_env):
                                        (('zoo', '--num-classes', '1'), 'num_classes must be an integer >= 2'),
                                        (('nonsense',), "invalid choice: 'nonsense'"),
                                        ((), 'choose a command')])
-def test_errors_are_readable(run_env, args, msg):
-    r = vkd(*args, env=run_env)
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    assert msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
-    assert r.stdout == ''
+def test_errors_are_readable(args, msg):
+    code, out, err = vkd_in_process(*args)
+    assert code == 2, (code, err)
+    assert msg in err and 'Traceback' not in err, err
+    assert out == ''
+
+def test_the_script_reports_errors(run_env):
+    "The installed script itself: a usage error is one line on stderr and exit code 2."
+    r = vkd('zoo', '--bogus', env=run_env)
+    assert r.returncode == 2 and 'unrecognized arguments: --bogus' in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
 FAKE = ('--data', 'fake', '--n-train', '80', '--quiet', '--device', 'cpu', '--epochs', '1', '--arch', 'cnn2d_16')
 
-def test_teacher_holdout_end_to_end(run_env, tmp_path):
+def _split(folder) -> list:
+    "What a run folder's teacher and generator say about the split: train, holdout, fit split, same holdout, class_std."
+    from vkd_nb.cotrain import load_teacher, load_generator, rebuild_data
+    t, meta = load_teacher(folder)
+    b, g = rebuild_data(meta), load_generator(folder)
+    return [len(b.y_train), len(b.y_holdout), b.fit_split, g.meta['holdout'] == meta['holdout'], g.config['class_std']]
+
+def test_teacher_holdout_end_to_end(tmp_path):
     "`--holdout`: the teacher trains on the rest; fit-generator and fidelity rebuild the same split from the run folder."
-    r = vkd('teacher', *FAKE, '--refine-steps', '10', '--holdout', '0.25', '--seed', '3', '--out', str(tmp_path), '--json', env=run_env)
-    assert r.returncode == 0, r.stderr
-    m = json.loads(r.stdout)
+    code, out, err = vkd_in_process('teacher', *FAKE, '--refine-steps', '10', '--holdout', '0.25', '--seed', '3',
+                                    '--out', tmp_path, '--json')
+    assert code == 0, err
+    m = json.loads(out)
     assert m['config']['holdout'] == {'frac': 0.25, 'seed': 3} and m['status'] == 'completed'
-    check = ("import sys, torch; from vkd_nb.cotrain import load_teacher, load_generator, rebuild_data; "
-             "t, meta = load_teacher(sys.argv[1]); b = rebuild_data(meta); g = load_generator(sys.argv[1]); "
-             "print(len(b.y_train), len(b.y_holdout), b.fit_split, g.meta['holdout'] == meta['holdout'], g.config['class_std'])")
-    out = subprocess.run([sys.executable, '-c', check, str(tmp_path)], capture_output=True, text=True, env=run_env)
-    assert out.stdout.split() == ['60', '20', 'holdout', 'True', 'True'], out.stderr
-    r = vkd('fit-generator', '--teacher', str(tmp_path), '--steps', '10', '--quiet', '--device', 'cpu', '--json', '--overwrite', env=run_env)
-    assert r.returncode == 0, r.stderr
-    out = subprocess.run([sys.executable, '-c', check, str(tmp_path)], capture_output=True, text=True, env=run_env)
-    assert out.stdout.split()[3] == 'True', out.stderr      # the refitted generator still records the holdout
-    r = vkd('fidelity', str(tmp_path), '--json', '--device', 'cpu', env=run_env)
-    assert r.returncode == 0 and set(json.loads(r.stdout)) == {'generator', 'class-mean'}, r.stderr
+    assert _split(tmp_path) == [60, 20, 'holdout', True, True]
+    code, out, err = vkd_in_process('fit-generator', '--teacher', tmp_path, '--steps', '10', '--quiet', '--device', 'cpu',
+                                    '--json', '--overwrite')
+    assert code == 0, err
+    assert _split(tmp_path)[3] is True                    # the refitted generator still records the holdout
+    code, out, err = vkd_in_process('fidelity', tmp_path, '--json', '--device', 'cpu')
+    assert code == 0 and set(json.loads(out)) == {'generator', 'class-mean'}, err
 
 @pytest.mark.parametrize('value', ['1', '-0.1', 'a fifth'])
-def test_bad_holdout_is_refused(run_env, value, tmp_path):
-    r = vkd('teacher', *FAKE, '--holdout', value, '--out', str(tmp_path), env=run_env)
-    assert r.returncode == 2 and 'holdout must be a fraction in [0, 1)' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+def test_bad_holdout_is_refused(value, tmp_path):
+    code, out, err = vkd_in_process('teacher', *FAKE, '--holdout', value, '--out', tmp_path)
+    assert code == 2 and 'holdout must be a fraction in [0, 1)' in err and 'Traceback' not in err, err
     assert not any(tmp_path.iterdir())                      # refused before anything was written
