@@ -5,10 +5,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Lines over 120 characters per module (line 1, the docstring nbdev writes from the notebook's description, aside),
-# counted on 2026-12-03. Issue 22 brings them to zero; until then a module may lose long lines, never gain one.
-LONG_LINES = {'cli.py': 106, 'core.py': 18, 'cotrain.py': 20, 'data.py': 49, 'distributed.py': 20, 'fidelity.py': 12,
-              'generator.py': 1, 'grade.py': 101, 'learner.py': 37, 'losses.py': 88, 'models.py': 37, 'plots.py': 22,
-              'runs.py': 63, 'train.py': 54, 'widgets.py': 26}
+# counted on 2026-12-03 (654 before the mechanical rewrap, 395 after). Issue 22 brings them to zero; until then a
+# module may lose long lines, never gain one.
+LONG_LINES = {'cli.py': 46, 'core.py': 5, 'cotrain.py': 15, 'data.py': 32, 'distributed.py': 16, 'fidelity.py': 8,
+              'grade.py': 59, 'learner.py': 32, 'losses.py': 39, 'models.py': 28, 'plots.py': 12, 'runs.py': 51,
+              'train.py': 32, 'widgets.py': 20}
 
 def test_no_code_cell_over_40_lines():
     "Every code cell of every notebook (API, tutorials, course, assignments and their solutions) is 40 lines or fewer."

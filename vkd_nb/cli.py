@@ -17,12 +17,16 @@ __all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator',
 # %% ../nbs/13_cli.ipynb #c006
 def add_zoo(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd zoo`."
-    p = subparsers.add_parser('zoo', help='list the model zoo', description='List the models of the zoo: family, parameters, input shapes they accept.')
-    p.add_argument('--num-classes', type=int, default=100, metavar='N', help='number of classes the parameters are counted for (default: 100)')
+    p = subparsers.add_parser('zoo', help='list the model zoo', description='List the models of the zoo: family, '
+                                                                            'parameters, input shapes they accept.')
+    p.add_argument('--num-classes', type=int, default=100, metavar='N', help='number of classes the parameters are '
+                                                                             'counted for (default: 100)')
     p.add_argument('--in-shape', default=None, metavar='SHAPE',
-                   help="keep models that take this input shape, e.g. 3,32,32 or 1,40, or a dataset name (mnist1d, digits, cifar10, cifar100)")
+                   help="keep models that take this input shape, e.g. 3,32,32 or 1,40, or a dataset name (mnist1d, "
+                        "digits, cifar10, cifar100)")
     p.add_argument('--json', action='store_true', help='print JSON instead of a table')
-    p.add_argument('--torchvision', action='store_true', help="list torchvision's classification models instead (use them as tv:NAME)")
+    p.add_argument('--torchvision', action='store_true', help="list torchvision's classification models "
+                                                              "instead (use them as tv:NAME)")
     p.set_defaults(func=cmd_zoo)
     return p
 
@@ -54,7 +58,8 @@ def _add_gan_loss(p):
 def _holdout(v: str) -> float:
     try: h = float(v)
     except ValueError: raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1), got {v!r}") from None
-    if not 0 <= h < 1: raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1) of the training set, got {v}")
+    if not 0 <= h < 1:
+        raise argparse.ArgumentTypeError(f"holdout must be a fraction in [0, 1) of the training set, got {v}")
     return h
 
 def _positive(v: str) -> int:
@@ -63,14 +68,18 @@ def _positive(v: str) -> int:
     if n < 1: raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {n}")
     return n
 
+# %% ../nbs/13_cli.ipynb #c008_w1
 def _add_run_options(p, tau=True):
     "Options shared by the training commands: data, device, seed, output."
     from vkd_nb.data import DATASETS
     p.add_argument('--data', default=None, type=_dataset, metavar='DATA',
-                   help=f"dataset: {', '.join(DATASETS)}, or your own images as imagefolder:PATH (default: mnist1d, or the preset's)")
+                   help=f"dataset: {', '.join(DATASETS)}, or your own images as imagefolder:PATH (default: "
+                        "mnist1d, or the preset's)")
     _add_image_options(p)
-    p.add_argument('--num-samples', type=_positive, default=None, metavar='N', help='mnist1d: samples to generate (train + test; default 5000)')
-    p.add_argument('--n-train', type=_positive, default=None, metavar='N', help='keep a random subset of N training samples')
+    p.add_argument('--num-samples', type=_positive, default=None, metavar='N', help='mnist1d: samples to generate '
+                                                                                    '(train + test; default 5000)')
+    p.add_argument('--n-train', type=_positive, default=None, metavar='N', help='keep a random '
+                                                                                'subset of N training samples')
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     p.add_argument('--device', default='auto', help='auto (cuda, then mps, then cpu), cpu or cuda (default: auto)')
@@ -93,26 +102,33 @@ def _positive_float(v: str) -> float:
     if not x > 0: raise argparse.ArgumentTypeError(f"expected a number > 0, got {v}")
     return x
 
+# %% ../nbs/13_cli.ipynb #c008_1_w1
 def _add_train_options(p, role: str):
     "Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of `role`."
     from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
-                   help="a named recipe; options given explicitly override it. teaching: the kit's teaching regime (the defaults, "
-                        "students on 1000 MNIST-1D samples from the shipped teaching teacher); crd-cifar100: CIFAR-100, 240 epochs, "
-                        "SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, weight decay 5e-4, batch 64")
+                   help="a named recipe; options given explicitly override it. teaching: the kit's teaching "
+                        "regime (the defaults, "
+                        "students on 1000 MNIST-1D samples from the shipped teaching teacher); crd-cifar100: "
+                        "CIFAR-100, 240 epochs, "
+                        "SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, "
+                        "weight decay 5e-4, batch 64")
     p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
     p.add_argument('--opt', default=None, choices=('sgd', 'adam'), help=f"optimizer (default: {d['opt']})")
     p.add_argument('--lr', type=_positive_float, default=None, help=f"learning rate (default: {d['lr']:g})")
     p.add_argument('--weight-decay', type=float, default=None, help=f"weight decay (default: {d['weight_decay']:g})")
     p.add_argument('--momentum', type=float, default=None, help=f"SGD momentum (default: {d['momentum']:g})")
     p.add_argument('--schedule', default=None, choices=('constant', 'step', 'multistep', 'cosine', 'onecycle'),
-                   help=f"learning-rate schedule, stepped every step; multistep at 62.5/75/87.5 %% of training (default: {d['schedule']})")
+                   help="learning-rate schedule, stepped every step; multistep at 62.5/75/87.5 %% of training "
+                        f"(default: {d['schedule']})")
     p.add_argument('--batch-size', type=_positive, default=None, help=f"(default: {d['batch_size']})")
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
-    p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished run is never replaced)')
+    p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished '
+                                                            'run is never replaced)')
     p.add_argument('--compile', action='store_true', help='torch.compile the networks')
-    p.add_argument('--sync-bn', action='store_true', help='under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, CUDA only)')
+    p.add_argument('--sync-bn', action='store_true', help='under torchrun: BatchNorm statistics over the global batch '
+                                                          '(SyncBatchNorm, CUDA only)')
 
 # %% ../nbs/13_cli.ipynb #cim001
 def _dataset(v: str) -> str:
@@ -122,23 +138,33 @@ def _dataset(v: str) -> str:
         try: parse_imagefolder(v)
         except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
         return v
-    if v not in DATASETS: raise argparse.ArgumentTypeError(f"unknown dataset {v!r}; choose one of {', '.join(DATASETS)}, or imagefolder:PATH for your own images")
+    if v not in DATASETS:
+        raise argparse.ArgumentTypeError(f"unknown dataset {v!r}; choose one of {', '.join(DATASETS)}, or "
+                                         "imagefolder:PATH for your own images")
     return v
 
 def _add_image_options(p):
     "Options of your own images (imagefolder:PATH): size, loader, worker processes."
     from vkd_nb.data import LOADERS
-    g = p.add_argument_group('your own images (--data imagefolder:PATH, or imagefolder:PATH?val=0.2 to split one folder)')
-    g.add_argument('--image-size', type=_positive, default=None, metavar='S', help='resize and crop the images to S x S (default: 32)')
-    g.add_argument('--loader', default=None, choices=LOADERS, help="device: decoded once and kept on the device; stream: read every epoch "
-                                                                  "by worker processes (for data too large for the device); auto: by size (default)")
-    g.add_argument('--workers', type=int, default=None, metavar='N', help='worker processes that read the images (default: none below 2000 images, else up to 4)')
+    g = p.add_argument_group('your own images (--data imagefolder:PATH, or '
+                             'imagefolder:PATH?val=0.2 to split one folder)')
+    g.add_argument('--image-size', type=_positive, default=None, metavar='S', help='resize and crop the images '
+                                                                                   'to S x S (default: 32)')
+    g.add_argument('--loader', default=None, choices=LOADERS, help="device: decoded once and kept on the device; "
+                                                                   "stream: read every epoch "
+                                                                  "by worker processes (for data too large for the "
+                                                                  "device); auto: by size (default)")
+    g.add_argument('--workers', type=int, default=None, metavar='N', help='worker processes that read the images '
+                                                                          '(default: none below '
+                                                                          '2000 images, else up to 4)')
 
+# %% ../nbs/13_cli.ipynb #cim001_w1
 def _image_kw(args) -> dict:
     "The image options given, as `get_data` options; refused for the built-in datasets."
     kw = {k: getattr(args, k) for k in ('image_size', 'loader', 'workers') if getattr(args, k, None) is not None}
     if kw and not str(args.data or '').startswith('imagefolder:'):
-        raise ValueError(f"--{'/--'.join(k.replace('_', '-') for k in kw)} apply to --data imagefolder:PATH only, not {args.data}")
+        raise ValueError(f"--{'/--'.join(k.replace('_', '-') for k in kw)} apply to --data "
+                         f"imagefolder:PATH only, not {args.data}")
     return kw
 
 def _import_teacher(args) -> str:
@@ -159,14 +185,16 @@ def _zoo_torchvision(args) -> int:
     if args.json: print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2)); return 0
     shown = [dict(r, params_m='?' if r['params'] is None else f"{r['params'] / 1e6:.3f}") for r in rows]
     print(format_table(shown, [('name', 'name'), ('params (M)', 'params_m'), ('accepts', 'accepts')], right=('params_m',)))
-    print(f"\n{len(rows)} torchvision models; parameters for {args.num_classes} classes. Random weights, or --teacher-weights PATH "
+    print(f"\n{len(rows)} torchvision models; parameters for {args.num_classes} classes. Random weights, or "
+          "--teacher-weights PATH "
           "(a local file: nothing is downloaded)")
     return 0
 
 def add_export_generator(subparsers):
     "Declare `vkd export-generator`."
     p = subparsers.add_parser('export-generator', help="write only what a student needs from a run's generator",
-                              description="Write the EMA generator's weights and configuration from a run's generator.pt to a small "
+                              description="Write the EMA generator's weights and configuration from a run's "
+                                          "generator.pt to a small "
                                           "file; `vkd student --generator FILE` trains a student from it alone.")
     p.add_argument('run', help='run folder (or its generator.pt)')
     p.add_argument('--out', required=True, metavar='FILE', help='the file to write')
@@ -179,7 +207,8 @@ def cmd_export_generator(args) -> int:
     from pathlib import Path
     from vkd_nb.learner import run_file
     from vkd_nb.cotrain import export_generator
-    if Path(args.out).exists() and not args.overwrite: raise FileExistsError(f"{args.out} exists: pass --overwrite to replace it")
+    if Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} exists: pass --overwrite to replace it")
     src = run_file(args.run, 'generator.pt')
     f = export_generator(src, args.out)
     print(f"wrote {f}: {f.stat().st_size / 1e3:.1f} kB (generator.pt: {src.stat().st_size / 1e3:.1f} kB)")
@@ -203,20 +232,28 @@ def _print_fidelity(fid: dict):
     from vkd_nb.fidelity import fidelity_table
     print(fidelity_table({k: {'mean': v} for k, v in fid.items()}))
 
+# %% ../nbs/13_cli.ipynb #c008_2_w1
 def add_teacher(subparsers):
     "Declare `vkd teacher`."
     p = subparsers.add_parser('teacher', help='train a teacher and its virtual knowledge generator',
-                              description='Train a teacher; co-train its generator (one D and one G step per teacher step, on the '
-                                          'teacher\'s detached logits); refit it on the final teacher; measure fidelity.')
+                              description='Train a teacher; co-train its generator (one D and one G step '
+                                          'per teacher step, on the '
+                                          'teacher\'s detached logits); refit it on the final '
+                                          'teacher; measure fidelity.')
     _add_run_options(p)
-    p.add_argument('--arch', default=None, help='teacher architecture, from `vkd zoo` (default: cnn1d_32, or the preset\'s: resnet32x4)')
+    p.add_argument('--arch', default=None, help='teacher architecture, from `vkd zoo` (default: cnn1d_32, or the '
+                                                'preset\'s: resnet32x4)')
     p.add_argument('--out', required=True, help='run folder to write teacher.pt, generator.pt, metrics.json into')
     p.add_argument('--no-generator', action='store_true', help='train the teacher alone')
-    p.add_argument('--teacher-weights', default=None, metavar='PATH', help='start the teacher from this local weights file (e.g. a torchvision model\'s state dict)')
-    p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after training (default: 8000)')
+    p.add_argument('--teacher-weights', default=None, metavar='PATH', help='start the teacher from this local weights '
+                                                                           'file (e.g. a '
+                                                                           'torchvision model\'s state dict)')
+    p.add_argument('--refine-steps', type=int, default=8000, metavar='N', help='GAN steps on the final teacher after '
+                                                                               'training (default: 8000)')
     _add_gan_loss(p)
     p.add_argument('--holdout', type=_holdout, default=0., metavar='F',
-                   help='keep this fraction of the training set from the teacher and refit the generator on its outputs there '
+                   help='keep this fraction of the training set from the teacher and refit the '
+                        'generator on its outputs there '
                         '(default: 0, the teacher trains on everything)')
     _add_train_options(p, 'teacher')
     p.set_defaults(func=cmd_teacher)
@@ -236,7 +273,8 @@ def cmd_teacher(args) -> int:
     if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
     print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
     if not args.no_generator:
-        print(f"seconds in teacher steps {m['seconds_teacher_steps']:.1f}, in generator steps {m['seconds_generator_steps']:.1f} "
+        print(f"seconds in teacher steps {m['seconds_teacher_steps']:.1f}, in generator steps "
+              f"{m['seconds_generator_steps']:.1f} "
               f"(+{100 * m['generator_overhead']:.1f} %), refit {m['seconds_refine']:.1f}"
               + (f" on the {100 * args.holdout:g} % held out" if args.holdout else ''))
     print(f"fidelity at tau={args.tau:g} on the test set:"); _print_fidelity(m['fidelity'])
@@ -247,14 +285,18 @@ def cmd_teacher(args) -> int:
 def add_fit_generator(subparsers):
     "Declare `vkd fit-generator`."
     p = subparsers.add_parser('fit-generator', help='fit a generator to an already trained teacher',
-                              description="Fit a virtual knowledge generator to a frozen teacher's outputs on its training data.")
+                              description="Fit a virtual knowledge generator to a frozen teacher's "
+                                          "outputs on its training data.")
     p.add_argument('--teacher', default=None, help='run folder (or teacher.pt) of the teacher')
     p.add_argument('--teacher-weights', default=None, metavar='PATH',
-                   help='or a teacher trained elsewhere: its local weights file, with --arch, --data and --out (the run folder to make)')
+                   help='or a teacher trained elsewhere: its local weights file, with --arch, --data and --out '
+                        '(the run folder to make)')
     p.add_argument('--arch', default=None, help='with --teacher-weights: its architecture, e.g. tv:resnet18')
-    p.add_argument('--data', default=None, type=_dataset, metavar='DATA', help='with --teacher-weights: its data, e.g. imagefolder:PATH')
+    p.add_argument('--data', default=None, type=_dataset, metavar='DATA', help='with --teacher-weights: its '
+                                                                               'data, e.g. imagefolder:PATH')
     _add_image_options(p)
-    p.add_argument('--out', default=None, help='folder for generator.pt and metrics.json (default: the teacher\'s folder)')
+    p.add_argument('--out', default=None, help='folder for generator.pt and metrics.json (default: '
+                                               'the teacher\'s folder)')
     p.add_argument('--steps', type=_positive, default=8000, help='GAN steps (default: 8000)')
     p.add_argument('--tau', type=_tau, default=4., help='temperature (default: 4)')
     _add_gan_loss(p)
@@ -275,14 +317,17 @@ def cmd_fit_generator(args) -> int:
     from vkd_nb.cotrain import load_teacher, rebuild_data, fit_generator, fidelity_reports
     dev = get_device(args.device)
     if args.teacher_weights is not None: args.teacher = _import_teacher(args)
-    elif args.teacher is None: raise ValueError("give the teacher: --teacher RUN, or --teacher-weights PATH with --arch, --data and --out")
+    elif args.teacher is None: raise ValueError("give the teacher: --teacher RUN, or --teacher-weights PATH with "
+                                                "--arch, --data and --out")
     if str(args.teacher) == 'teaching' and args.out is None:
-        raise ValueError("the teaching teacher's folder belongs to the package: give --out, the folder for the new generator")
+        raise ValueError("the teaching teacher's folder belongs to the package: give --out, the "
+                         "folder for the new generator")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
     out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
     if (out/'generator.pt').exists() and not args.overwrite:
-        raise FileExistsError(f"{out/'generator.pt'} exists: pass --overwrite to replace it with the new fit, or choose another --out")
+        raise FileExistsError(f"{out/'generator.pt'} exists: pass --overwrite to replace it with the new fit, "
+                              "or choose another --out")
     with RunFolder(out, resume=True):                 # the folder's lock only: it holds the teacher's run
         t0 = time.perf_counter()
         gen = fit_generator(teacher, data, args.steps, device=dev, progress=not args.quiet, tau=args.tau, loss=args.gan_loss, seed=args.seed)
@@ -294,7 +339,8 @@ def cmd_fit_generator(args) -> int:
         metrics.update(fidelity=fid, fit_generator={'steps': args.steps, 'seconds': secs, 'config': gen.config})
         save_json(metrics, mpath)
     if args.json: print(json.dumps({'fidelity': fid, 'seconds': secs}, indent=2)); return 0
-    print(f"fitted a generator to {meta['arch']} on {meta['data']['name']} in {secs:.1f} s; fidelity at tau={args.tau:g}:")
+    print(f"fitted a generator to {meta['arch']} on {meta['data']['name']} in {secs:.1f} s; "
+          f"fidelity at tau={args.tau:g}:")
     _print_fidelity(fid); print(f"wrote {out/'generator.pt'}")
     return 0
 
@@ -302,7 +348,8 @@ def cmd_fit_generator(args) -> int:
 def add_fidelity(subparsers):
     "Declare `vkd fidelity`."
     p = subparsers.add_parser('fidelity', help="how well a run's generator mimics its teacher",
-                              description="Fidelity of a run's generator to its teacher on the test set, next to the class-mean control.")
+                              description="Fidelity of a run's generator to its teacher on the test set, next to "
+                                          "the class-mean control.")
     p.add_argument('run', help='run folder with teacher.pt and generator.pt')
     p.add_argument('--tau', type=_tau, default=None, help="temperature (default: the generator's)")
     p.add_argument('--per-class', action='store_true', help='also print per-class rows')
@@ -318,7 +365,8 @@ def cmd_fidelity(args) -> int:
     dev = get_device(args.device)
     teacher, meta = load_teacher(args.run, dev); gen = load_generator(args.run, dev)
     if gen.num_classes != meta['num_classes'] or gen.meta.get('data') != meta['data']:
-        raise ValueError(f"the generator in {args.run} was fitted for {gen.meta.get('data')}, the teacher for {meta['data']}")
+        raise ValueError(f"the generator in {args.run} was fitted for {gen.meta.get('data')}, the "
+                         f"teacher for {meta['data']}")
     tau = args.tau or gen.tau
     reps = fidelity_reports(teacher, rebuild_data(meta, args.root), gen, tau, dev, args.seed)
     if args.json: print(json.dumps({k: v if args.per_class else v['mean'] for k, v in reps.items()}, indent=2)); return 0
@@ -353,6 +401,7 @@ def _weight(v: str) -> float:
     if not w >= 0 or w == float('inf'): raise argparse.ArgumentTypeError(f"expected a finite weight >= 0, got {v}")
     return w
 
+# %% ../nbs/13_cli.ipynb #c010_w1
 def _mode(v: str) -> str:
     "An argparse type: a mode of the registry ('ce', or methods joined by '+')."
     from vkd_nb.train import parse_mode
@@ -368,7 +417,9 @@ def _add_hparam_options(p):
     for m in METHODS.values():
         for name, default in m.defaults.items():
             flag = '--' + name.replace('_', '-')
-            if name == m.weight_name: g.add_argument(flag, type=_weight, default=None, metavar='W', help=f"weight of {m.name}, {m.doc} (default {default:g})")
+            if name == m.weight_name: g.add_argument(flag, type=_weight, default=None, metavar='W', help="weight of "
+                                                                                                         f"{m.name}, "
+                                                                                                         f"{m.doc} (default {default:g})")
             else: g.add_argument(flag, type=type(default), default=None, metavar='N' if isinstance(default, int) else 'X', help=f"{m.name}'s {name} (default {default:g})")
     p.add_argument('--beta', type=float, default=None, help=argparse.SUPPRESS)        # gone: each method has its weight
 
@@ -379,28 +430,35 @@ def add_student(subparsers):
     load_entry_points()
     methods = '; '.join(f"{n}: {m.doc}" for n, m in METHODS.items())
     p = subparsers.add_parser('student', help=f"train a student: ce, or {', '.join(METHODS)}, alone or joined by '+'",
-                              description='Train a student from a teacher\'s run folder. Pure vkd reads only the generator: the teacher '
+                              description='Train a student from a teacher\'s run folder. Pure vkd reads only the '
+                                          'generator: the teacher '
                                           'is never built nor run.')
     _add_run_options(p)
-    p.add_argument('--arch', default=None, help='student architecture, from `vkd zoo` (default: mlp_512x2, or the preset\'s: resnet8x4)')
+    p.add_argument('--arch', default=None, help='student architecture, from `vkd zoo` (default: mlp_512x2, or '
+                                                'the preset\'s: resnet8x4)')
     p.add_argument('--mode', default='vkd', type=_mode, metavar='MODE',
-                   help=f"ce, or distillation methods joined by '+', e.g. kd+vkd or kd+at+vkd (default: vkd). The methods: {methods}")
+                   help="ce, or distillation methods joined by '+', e.g. kd+vkd or kd+at+vkd (default: vkd). "
+                        f"The methods: {methods}")
     p.add_argument('--plugin', action='append', default=[], metavar='MODULE',
                    help='a module (or .py file) of methods of your own, imported before the modes are read; repeatable')
     p.add_argument('--teacher', default=None, metavar='DIR',
-                   help="the teacher's run folder (teacher.pt, generator.pt); teaching: the kit's shipped MNIST-1D teacher")
-    p.add_argument('--generator', default=None, metavar='PATH', help='generator.pt or its folder (default: the teacher\'s)')
+                   help="the teacher's run folder (teacher.pt, generator.pt); teaching: the kit's "
+                        "shipped MNIST-1D teacher")
+    p.add_argument('--generator', default=None, metavar='PATH', help='generator.pt or its folder '
+                                                                     '(default: the teacher\'s)')
     p.add_argument('--out', required=True, help='run folder for student.pt, metrics.json, checkpoint.pt')
     _add_hparam_options(p)
     _add_train_options(p, 'student')
     p.set_defaults(func=cmd_student)
     return p
 
+# %% ../nbs/13_cli.ipynb #c010_1_w1
 def cmd_student(args) -> int:
     "Run `vkd student`."
     from vkd_nb.train import hparam_names
     from vkd_nb.runs import run_student
-    if args.beta is not None: raise ValueError("--beta is gone: each feature method has its own weight (--w-at, --w-fitnet)")
+    if args.beta is not None:
+        raise ValueError("--beta is gone: each feature method has its own weight (--w-at, --w-fitnet)")
     train = _resolve(args, 'student')
     hp = {k: getattr(args, k) for k in ('w_ce', *hparam_names()) if getattr(args, k, None) is not None}
     m = run_student(args.out, args.data, args.arch, args.mode, teacher=args.teacher, generator_path=args.generator, epochs=args.epochs,
@@ -416,13 +474,15 @@ def cmd_student(args) -> int:
 def _add_gen_options(p):
     p.add_argument('--w-ce', type=_weight, default=1., help='weight of the cross-entropy (default: 1)')
     p.add_argument('--w-vkd', type=_weight, default=1., help='weight of the VKD term (default: 1)')
-    p.add_argument('--warmup', type=int, default=None, metavar='EPOCHS', help='epochs before the VKD term starts (default: a quarter)')
+    p.add_argument('--warmup', type=int, default=None, metavar='EPOCHS', help='epochs before the VKD term '
+                                                                              'starts (default: a quarter)')
     _add_gan_loss(p)
 
 def add_self(subparsers):
     "Declare `vkd self`."
     p = subparsers.add_parser('self', help='self-VKD: a network distills from a generator of its own outputs',
-                              description='Train one network with a generator co-trained on its own outputs; after a warm-up, '
+                              description='Train one network with a generator co-trained on its own '
+                                          'outputs; after a warm-up, '
                                           'the network also distills from the generator\'s virtual knowledge.')
     _add_run_options(p)
     p.add_argument('--arch', default=None, help='architecture, from `vkd zoo` (default: mlp_512x2)')
@@ -447,14 +507,18 @@ def add_collab(subparsers):
     "Declare `vkd collab`."
     from vkd_nb.train import COLLAB_MODES
     p = subparsers.add_parser('collab', help='collaborative learning: DML, DML + VKD, collaborative VKD',
-                              description='Train peers together; each has its own generator co-trained on it (VKD modes) and learns '
+                              description='Train peers together; each has its own generator co-trained on it '
+                                          '(VKD modes) and learns '
                                           'from the other peers\' outputs (dml) and/or their generators (vkd).')
     _add_run_options(p)
-    p.add_argument('--arch', action='append', default=None, help='a peer\'s architecture; once per peer, or once with --peers (default: mlp_512x2)')
-    p.add_argument('--peers', type=_positive, default=2, help='number of peers when --arch is given once or not at all (default: 2)')
+    p.add_argument('--arch', action='append', default=None, help='a peer\'s architecture; once per peer, or once with '
+                                                                 '--peers (default: mlp_512x2)')
+    p.add_argument('--peers', type=_positive, default=2, help='number of peers when --arch is given once or '
+                                                              'not at all (default: 2)')
     p.add_argument('--mode', default='collab-vkd', choices=COLLAB_MODES, help='(default: collab-vkd)')
     p.add_argument('--w-dml', type=_weight, default=1., help='weight of the mutual-learning term (default: 1)')
-    p.add_argument('--out', required=True, help='run folder for peer1.pt ..., generator1.pt ..., metrics.json, checkpoint.pt')
+    p.add_argument('--out', required=True, help='run folder for peer1.pt ..., generator1.pt ..., '
+                                                'metrics.json, checkpoint.pt')
     _add_gen_options(p)
     _add_train_options(p, 'student')
     p.set_defaults(func=cmd_collab)
@@ -467,7 +531,8 @@ def cmd_collab(args) -> int:
     train = _resolve(args, 'student')
     archs = given or [args.arch]
     if len(archs) == 1: archs = archs * args.peers
-    elif args.peers != 2 and args.peers != len(archs): raise ValueError(f"--peers {args.peers} but {len(archs)} --arch given")
+    elif args.peers != 2 and args.peers != len(archs): raise ValueError(f"--peers {args.peers} but "
+                                                                        f"{len(archs)} --arch given")
     args.arch = archs
     m = run_collab(args.out, args.data, archs, args.mode, args.epochs, args.tau, args.w_ce, args.w_dml, args.w_vkd, args.warmup,
                    root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
@@ -486,9 +551,12 @@ def _hparam(v: str) -> tuple:
     from vkd_nb.train import METHODS
     name, _, val = v.partition('=')
     defaults = {'w_ce': 1., **{k: d for m in METHODS.values() for k, d in m.defaults.items()}}
-    if name not in defaults: raise argparse.ArgumentTypeError(f"unknown hyper-parameter {name!r} (NAME=VALUE; the names: {', '.join(defaults)})")
+    if name not in defaults:
+        raise argparse.ArgumentTypeError(f"unknown hyper-parameter {name!r} (NAME=VALUE; the names: "
+                                         f"{', '.join(defaults)})")
     try: return name, type(defaults[name])(val)
-    except ValueError: raise argparse.ArgumentTypeError(f"{name} takes {'an integer' if isinstance(defaults[name], int) else 'a number'}, got {val!r}") from None
+    except ValueError: raise argparse.ArgumentTypeError(f"{name} takes "
+                                                        f"{'an integer' if isinstance(defaults[name], int) else 'a number'}, got {val!r}") from None
 
 # %% ../nbs/13_cli.ipynb #49d6e331
 def add_demo(subparsers):
@@ -539,8 +607,10 @@ def cmd_demo(args) -> int:
     if args.json: print(json.dumps(r, indent=2, default=str)); return 0
     c = r['config']
     which = 'the shipped teaching teacher' if c['teacher'] == 'teaching' else 'trained here'
-    print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} % ({which}); students {c['arch']} on "
-          f"{c['n_train']} training samples, {c['epochs']} epochs; test accuracy over seeds {', '.join(map(str, c['seeds']))}:\n")
+    print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} % ({which}); "
+          f"students {c['arch']} on "
+          f"{c['n_train']} training samples, {c['epochs']} epochs; test accuracy over seeds "
+          f"{', '.join(map(str, c['seeds']))}:\n")
     print(results_table(r['results']))
     print(f"\n{r['seconds']:.0f} s; wrote {args.out}/results.md, results.json, knowledge.png")
     return 0
@@ -548,7 +618,8 @@ def cmd_demo(args) -> int:
 # %% ../nbs/13_cli.ipynb #c014
 def build_parser() -> argparse.ArgumentParser:
     "The `vkd` parser; its subcommands' parser is `parser.subparsers`, to which `add_NAME` functions add commands."
-    parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit from the command line.')
+    parser = argparse.ArgumentParser(prog='vkd', description='Virtual Knowledge Distillation: the vkd_nb kit '
+                                                             'from the command line.')
     parser.add_argument('--version', action='version', version=f'vkd_nb {__version__}')
     parser.subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for add in (add_zoo, add_teacher, add_fit_generator, add_export_generator, add_fidelity, add_student, add_self,
@@ -572,7 +643,8 @@ def main(argv: list|None = None,   # the arguments, without the program name; de
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command is None: parser.error(f"choose a command: {', '.join(parser.subparsers.choices)} (vkd --help explains them)")
+        if args.command is None: parser.error(f"choose a command: {', '.join(parser.subparsers.choices)} "
+                                              "(vkd --help explains them)")
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try: return args.func(args) or 0
     except (ValueError, TypeError, RuntimeError, OSError, ArithmeticError) as e:

@@ -33,14 +33,17 @@ def check_weights(**weights) -> dict:
 
 def check_logits_labels(logits: torch.Tensor, y: torch.Tensor|None = None, num_classes: int|None = None) -> None:
     "Raise if `logits` is not (batch, K), if `y` does not match its batch, or if a label is outside [0, K)."
-    if logits.ndim != 2: raise ValueError(f"logits must have shape (batch, num_classes), got shape {tuple(logits.shape)}")
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (batch, num_classes), got shape {tuple(logits.shape)}")
     K = logits.shape[1]
     if num_classes is not None and K != num_classes:
         raise ValueError(f"logits have {K} classes but {num_classes} were expected")
     if y is None: return
     if y.ndim != 1 or y.shape[0] != logits.shape[0]:
-        raise ValueError(f"labels must have shape ({logits.shape[0]},) to match logits {tuple(logits.shape)}, got {tuple(y.shape)}")
-    if y.dtype.is_floating_point or y.dtype == torch.bool: raise TypeError(f"labels must be integers, got dtype {y.dtype}")
+        raise ValueError(f"labels must have shape ({logits.shape[0]},) to match logits "
+                         f"{tuple(logits.shape)}, got {tuple(y.shape)}")
+    if y.dtype.is_floating_point or y.dtype == torch.bool:
+        raise TypeError(f"labels must be integers, got dtype {y.dtype}")
     if y.numel() and (int(y.min()) < 0 or int(y.max()) >= K):
         raise ValueError(f"labels must lie in [0, {K}), got values in [{int(y.min())}, {int(y.max())}]")
 
@@ -73,7 +76,8 @@ def kd_term(p: torch.Tensor,       # target distribution (batch, K), rows sum to
     "$\\tau^2 \\cdot \\mathrm{KL}(p \\,\\|\\, p_\\tau(s))$, batch mean."
     if check:
         tau = check_tau(tau)
-        if p.shape != s.shape: raise ValueError(f"target {tuple(p.shape)} and student logits {tuple(s.shape)} must have the same shape")
+        if p.shape != s.shape:
+            raise ValueError(f"target {tuple(p.shape)} and student logits {tuple(s.shape)} must have the same shape")
         check_logits_labels(s)
     return tau**2 * _kl_mean(F.log_softmax(_up(s) / tau, dim=-1), _up(p))
 
@@ -85,7 +89,9 @@ def kd_term_logits(t: torch.Tensor,     # target logits (batch, K), e.g. the tea
     "$\\mathrm{KD}_\\tau(p_\\tau(t), s)$ with the target given as logits, all in log-space."
     if check:
         tau = check_tau(tau)
-        if t.shape != s.shape: raise ValueError(f"target logits {tuple(t.shape)} and student logits {tuple(s.shape)} must have the same shape")
+        if t.shape != s.shape:
+            raise ValueError(f"target logits {tuple(t.shape)} and student logits {tuple(s.shape)} "
+                             "must have the same shape")
         check_logits_labels(s)
     log_p = F.log_softmax(_up(t) / tau, dim=-1)
     return tau**2 * _kl_mean(F.log_softmax(_up(s) / tau, dim=-1), log_p.exp(), log_p)
@@ -93,7 +99,8 @@ def kd_term_logits(t: torch.Tensor,     # target logits (batch, K), e.g. the tea
 # %% ../nbs/00_core.ipynb #c021
 def seed_everything(seed: int) -> int:
     "Seed python, numpy and torch (all devices) with `seed`; return it."
-    if not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return seed
@@ -103,12 +110,14 @@ def get_device(device: str|torch.device = 'auto') -> torch.device:
     "Resolve `device`: 'auto' picks cuda, then mps, then cpu; an unavailable device is an error."
     if isinstance(device, torch.device): return device
     name = str(device).lower()
-    if name.split(':')[0] not in _DEVICES: raise ValueError(f"device must be one of {_DEVICES} (optionally 'cuda:N'), got {device!r}")
+    if name.split(':')[0] not in _DEVICES:
+        raise ValueError(f"device must be one of {_DEVICES} (optionally 'cuda:N'), got {device!r}")
     if name == 'auto':
         if torch.cuda.is_available(): return torch.device('cuda')
         if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
         return torch.device('cpu')
-    if name.startswith('cuda') and not torch.cuda.is_available(): raise RuntimeError(f"device {device!r} asked for, but CUDA is not available here; use 'auto' or 'cpu'")
+    if name.startswith('cuda') and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} asked for, but CUDA is not available here; use 'auto' or 'cpu'")
     if name == 'mps' and not (getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()):
         raise RuntimeError("device 'mps' asked for, but MPS is not available here; use 'auto' or 'cpu'")
     return torch.device(name)
@@ -158,8 +167,10 @@ def load_pt(path, map_location='cpu'):
     if not path.is_file(): raise FileNotFoundError(f"checkpoint not found: {path}")
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise RuntimeError(f"could not read checkpoint {path}: it is corrupt, truncated, not written by vkd_nb, or hostile; vkd_nb loads "
-                           f"checkpoints with weights_only=True and never runs code from them, so do not load this file with "
+        raise RuntimeError(f"could not read checkpoint {path}: it is corrupt, truncated, not written by vkd_nb, or "
+                           "hostile; vkd_nb loads "
+                           "checkpoints with weights_only=True and never runs code from them, so do "
+                           "not load this file with "
                            f"weights_only=False unless you trust where it came from{_load_reason(e)}") from e
 
 def save_json(obj, path) -> Path:
@@ -250,7 +261,8 @@ def _check_folder(p: Path, resume: bool, overwrite: bool):
     if resume or overwrite: return     # an overwrite writes beside the old run (see `RunFolder`): nothing to remove now
     if m is not None and m.get('status', 'completed') == 'completed':
         files = sorted({f.name for f in p.glob('*.pt')} | {f for f in _RUN_FILES if (p/f).exists()})
-        raise FileExistsError(f"{p} holds a finished run ({', '.join(files)}): pass --overwrite to replace it, or choose another --out")
+        raise FileExistsError(f"{p} holds a finished run ({', '.join(files)}): pass --overwrite to replace it, "
+                              "or choose another --out")
     if (p/'checkpoint.pt').exists():
         ep = f", epoch {m['epochs_done']}" if m and m.get('epochs_done') is not None else ''
         raise FileExistsError(f"{p} holds an unfinished run (checkpoint.pt{ep}): pass --resume to continue it, "
@@ -272,7 +284,8 @@ class RunFolder:
                  overwrite: bool = False,    # replace the run it holds, once the new one has finished
                  stage: bool = True):        # with `overwrite`: write the new run beside the old one (`work`)
         if resume and overwrite: raise ValueError("choose --resume or --overwrite, not both")
-        if path is None or not str(path).strip(): raise ValueError(f"the run folder (--out) must be a path, got {path!r}")
+        if path is None or not str(path).strip():
+            raise ValueError(f"the run folder (--out) must be a path, got {path!r}")
         self.path, self.resume, self.overwrite, self.took_over, self._fd = Path(path), resume, overwrite, False, None
         self.work = self.path.parent/f'.{self.path.name}.overwrite' if overwrite and stage else self.path
 
@@ -282,7 +295,8 @@ class RunFolder:
         try:
             if self.took_over:
                 old = self.took_over if isinstance(self.took_over, dict) else {}
-                warnings.warn(f"{self.path}: took over a stale lock left by pid {old.get('pid', '?')} (started {old.get('started', '?')}), "
+                warnings.warn(f"{self.path}: took over a stale lock left by pid {old.get('pid', '?')} (started "
+                              f"{old.get('started', '?')}), "
                               "which is no longer running", stacklevel=2)
             _check_folder(self.path, self.resume, self.overwrite)
             if self.work != self.path:                 # what a killed overwrite left: not a run

@@ -131,7 +131,8 @@ def save(self: GeneratorTrainer, path, **meta) -> Path:
 def load(cls: GeneratorTrainer, path, device='cpu') -> 'GeneratorTrainer':
     "A trainer restored from `save` (or from `export_generator`); its `.meta` holds what was saved alongside."
     sd = load_pt(path)
-    if not isinstance(sd, dict) or 'G_ema' not in sd: raise ValueError(f"{path} is not a generator checkpoint written by vkd_nb")
+    if not isinstance(sd, dict) or 'G_ema' not in sd:
+        raise ValueError(f"{path} is not a generator checkpoint written by vkd_nb")
     gt = cls(**{'class_std': False, **sd['config']}, device=device)    # checkpoints from before class_std existed
     if sd.get('kind') == 'generator-export':                  # `export_generator`'s file: the EMA generator only
         for g in (gt.G, gt.G_ema): g.load_state_dict(sd['G_ema'])
@@ -169,8 +170,10 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     if generator is not None:
         if generator.num_classes != data.num_classes:
             raise ValueError(f"the generator has {generator.num_classes} classes but {data.name} has {data.num_classes}")
-        if generator.device != dev: raise ValueError(f"the generator lives on {generator.device} but training runs on {dev}")
-    if not isinstance(refine_steps, int) or refine_steps < 0: raise ValueError(f"refine_steps must be an integer >= 0, got {refine_steps!r}")
+        if generator.device != dev:
+            raise ValueError(f"the generator lives on {generator.device} but training runs on {dev}")
+    if not isinstance(refine_steps, int) or refine_steps < 0:
+        raise ValueError(f"refine_steps must be an integer >= 0, got {refine_steps!r}")
     def step(xb, yb, epoch):
         logits = teacher(xb); return F.cross_entropy(logits, yb), {}, {'teacher': logits}
     if config is None: config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
@@ -209,7 +212,8 @@ def teaching_run() -> Path:
     "The run folder of the kit's teaching teacher, shipped in the package: teacher.pt, generator.pt, metrics.json."
     p = Path(str(files('vkd_nb')/'teaching'))
     if not (p/'teacher.pt').is_file():
-        raise FileNotFoundError(f"the teaching teacher is missing from {p}: reinstall vkd_nb, or run `make teaching-teacher`")
+        raise FileNotFoundError(f"the teaching teacher is missing from {p}: reinstall vkd_nb, or run "
+                                "`make teaching-teacher`")
     return p
 
 def resolve_run(path) -> Path:
@@ -228,7 +232,8 @@ def load_teacher(path, device='cpu'):
     "The teacher saved in run folder (or file, or 'teaching') `path`, in eval mode, and its checkpoint's metadata."
     path = run_file(resolve_run(path), 'teacher.pt')
     ck = load_pt(path)
-    if not isinstance(ck, dict) or ck.get('kind') != 'teacher': raise ValueError(f"{path} is not a teacher checkpoint written by vkd_nb")
+    if not isinstance(ck, dict) or ck.get('kind') != 'teacher':
+        raise ValueError(f"{path} is not a teacher checkpoint written by vkd_nb")
     m = create_model(ck['arch'], ck['num_classes'], tuple(ck['in_shape']))
     m.load_state_dict(ck['state_dict'])
     return m.to(get_device(device)).eval(), {k: v for k, v in ck.items() if k != 'state_dict'}

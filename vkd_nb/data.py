@@ -52,7 +52,8 @@ class DataBundle:
 def split_holdout(self: DataBundle, frac: float, seed: int = 0) -> 'DataBundle':
     "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
     if self.y_holdout is not None: raise ValueError("this bundle already has a holdout")
-    if not (isinstance(frac, (int, float)) and 0 < frac < 1): raise ValueError(f"holdout fraction must be in (0, 1), got {frac!r}")
+    if not (isinstance(frac, (int, float)) and 0 < frac < 1):
+        raise ValueError(f"holdout fraction must be in (0, 1), got {frac!r}")
     g, keep, held = torch.Generator().manual_seed(seed), [], []
     for c in range(self.num_classes):
         idx = (self.y_train == c).nonzero().flatten()
@@ -141,7 +142,8 @@ class _NumpyUnpickler(pickle.Unpickler):
           ('numpy', 'ndarray'), ('numpy', 'dtype'), ('numpy.core.multiarray', 'scalar'),
           ('numpy._core.multiarray', 'scalar'), ('_codecs', 'encode')}
     def find_class(self, module, name):
-        if (module, name) not in self.ok: raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a CIFAR file")
+        if (module, name) not in self.ok:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a CIFAR file")
         return super().find_class(module, name)
 
 def _unpickle(path: Path) -> dict:
@@ -161,8 +163,10 @@ def _cifar(name: str, root: Path, download: bool = False):
         elif archive.is_file():
             with tarfile.open(archive) as t: t.extractall(root, filter='data')
         else:
-            raise FileNotFoundError(f"{name} not found: put {spec['archive']} (CIFAR's python version) into {root.resolve()}/ "
-                                    f"or its extracted folder {spec['folder']}/ there, or pass download=True with internet access")
+            raise FileNotFoundError(f"{name} not found: put {spec['archive']} (CIFAR's python version) "
+                                    f"into {root.resolve()}/ "
+                                    f"or its extracted folder {spec['folder']}/ there, or pass "
+                                    "download=True with internet access")
     def part(files):
         ds = [_unpickle(folder/f) for f in files]
         x = np.concatenate([d['data'] for d in ds]).reshape(-1, 3, 32, 32)
@@ -196,10 +200,13 @@ def get_data(name: str,                 # one of `DATASETS`
             ) -> DataBundle:
     "Load dataset `name` as a `DataBundle` (your own images, 'imagefolder:PATH': see `get_imagefolder`)."
     if isinstance(name, str) and name.startswith('imagefolder:'): return get_imagefolder(name, root, n_train=n_train, seed=seed, **kwargs)
-    if name not in DATASETS: raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}, or imagefolder:PATH for your own images")
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}, or "
+                         "imagefolder:PATH for your own images")
     allowed = {'mnist1d': {'num_samples', 'data_seed'}, 'fake': {'in_shape', 'num_classes', 'n_test'}}.get(name, set())
     if set(kwargs) - allowed:
-        raise TypeError(f"get_data({name!r}) got unexpected options {sorted(set(kwargs) - allowed)}; allowed: {sorted(allowed) or 'none'}")
+        raise TypeError(f"get_data({name!r}) got unexpected options {sorted(set(kwargs) - allowed)}; allowed: "
+                        f"{sorted(allowed) or 'none'}")
     root = Path(root)
     if name == 'mnist1d':
         d = _mnist1d(root, kwargs.get('num_samples', 5000), kwargs.get('data_seed', 42))
@@ -212,7 +219,8 @@ def get_data(name: str,                 # one of `DATASETS`
     else:
         d = _cifar(name, root, download); classes = d.pop('classes'); in_shape = (3, 32, 32)
     if n_train is not None:
-        if not 0 < n_train <= len(d['y_train']): raise ValueError(f"n_train must be in [1, {len(d['y_train'])}] for {name}, got {n_train}")
+        if not 0 < n_train <= len(d['y_train']):
+            raise ValueError(f"n_train must be in [1, {len(d['y_train'])}] for {name}, got {n_train}")
         keep = torch.randperm(len(d['y_train']), generator=torch.Generator().manual_seed(seed))[:n_train]
         d['x_train'], d['y_train'] = d['x_train'][keep], d['y_train'][keep]
     return DataBundle(name, d['x_train'], d['y_train'], d['x_test'], d['y_test'], classes, in_shape)
@@ -298,7 +306,8 @@ IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff', '
 def parse_imagefolder(spec: str) -> tuple:
     "'imagefolder:PATH' or 'imagefolder:PATH?val=0.2&seed=1' as (path, val fraction or None, split seed)."
     usage = "use imagefolder:PATH (with PATH/train/ and PATH/val/) or imagefolder:PATH?val=0.2 (a split of PATH's class folders)"
-    if not isinstance(spec, str) or not spec.startswith('imagefolder:'): raise ValueError(f"not an image folder: {spec!r}; {usage}")
+    if not isinstance(spec, str) or not spec.startswith('imagefolder:'):
+        raise ValueError(f"not an image folder: {spec!r}; {usage}")
     path, _, query = spec[len('imagefolder:'):].partition('?')
     if not path: raise ValueError(f"{spec!r} names no folder; {usage}")
     val, seed = None, 0
@@ -309,7 +318,8 @@ def parse_imagefolder(spec: str) -> tuple:
             elif k == 'seed' and eq: seed = int(v); ok = True
             else: ok = False
         except ValueError: ok = False
-        if not ok: raise ValueError(f"bad option {part!r} in {spec!r}: it takes val=FRACTION in (0, 1) and seed=N; {usage}")
+        if not ok:
+            raise ValueError(f"bad option {part!r} in {spec!r}: it takes val=FRACTION in (0, 1) and seed=N; {usage}")
     return Path(path).expanduser(), val, seed
 
 def scan_image_folder(path) -> tuple:
@@ -317,13 +327,16 @@ def scan_image_folder(path) -> tuple:
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"image folder {path} does not exist")
     classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith('.'))
-    if len(classes) < 2: raise ValueError(f"{path} needs one sub-folder per class (at least 2), found {classes or 'none'}")
+    if len(classes) < 2:
+        raise ValueError(f"{path} needs one sub-folder per class (at least 2), found {classes or 'none'}")
     samples, empty = [], []
     for i, c in enumerate(classes):
         files = sorted(f for f in (path/c).rglob('*') if f.suffix.lower() in IMG_EXTS and f.is_file())
         if not files: empty.append(c)
         samples += [(f, i) for f in files]
-    if empty: raise ValueError(f"class folder {', '.join(str(path/c) for c in empty)} holds no images ({' '.join(IMG_EXTS)}): add images or remove it")
+    if empty:
+        raise ValueError(f"class folder {', '.join(str(path/c) for c in empty)} holds no images "
+                         f"({' '.join(IMG_EXTS)}): add images or remove it")
     return classes, samples
 
 # %% ../nbs/01_data.ipynb #if003
@@ -332,7 +345,8 @@ def _imagefolder_splits(path: Path, val, seed: int) -> tuple:
     if val is None:
         test = next((path/n for n in ('val', 'test') if (path/n).is_dir()), None)
         if not (path/'train').is_dir() or test is None:
-            raise ValueError(f"{path} has no train/ and val/ (or test/) sub-folders; to split its class folders use imagefolder:{path}?val=0.2")
+            raise ValueError(f"{path} has no train/ and val/ (or test/) sub-folders; to split its class folders use "
+                             f"imagefolder:{path}?val=0.2")
         classes, train = scan_image_folder(path/'train'); c2, tst = scan_image_folder(test)
         if c2 != classes: raise ValueError(f"{path}/train and {test} have different class folders: {classes} and {c2}")
         return classes, train, tst
@@ -341,7 +355,8 @@ def _imagefolder_splits(path: Path, val, seed: int) -> tuple:
     for c in range(len(classes)):
         own = [s for s in samples if s[1] == c]
         k = round(val * len(own))
-        if not 0 < k < len(own): raise ValueError(f"val={val} leaves class {classes[c]!r} ({len(own)} images) empty on one side; "
+        if not 0 < k < len(own): raise ValueError(f"val={val} leaves class {classes[c]!r} ({len(own)} "
+                                                  "images) empty on one side; "
                                                   "every class needs at least one image on each side")
         perm = torch.randperm(len(own), generator=g).tolist()
         tst += [own[i] for i in sorted(perm[:k])]; train += [own[i] for i in sorted(perm[k:])]
@@ -396,7 +411,8 @@ def cached_stats(key: dict, compute, cache_dir) -> tuple:
 def _num_workers(workers, n: int) -> int:
     "Worker processes to read `n` samples: `workers`, or by default none for small data (starting them costs more), else up to 4."
     if workers is None: return 0 if n < 2000 else min(4, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
     return workers
 
 # %% ../nbs/01_data.ipynb #if007
@@ -559,7 +575,8 @@ def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefo
     key = _stats_key(path, train, image_size, val, vseed)
     train_tf, test_tf = image_transforms(image_size)
     if n_train is not None:
-        if not 0 < n_train <= len(train): raise ValueError(f"n_train must be in [1, {len(train)}] for {spec}, got {n_train}")
+        if not 0 < n_train <= len(train):
+            raise ValueError(f"n_train must be in [1, {len(train)}] for {spec}, got {n_train}")
         train = [train[i] for i in sorted(torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:n_train].tolist())]
     if loader == 'auto': loader = 'device' if (len(train) + len(test)) * 3 * image_size**2 <= max_resident else 'stream'
     shape = (3, image_size, image_size)
@@ -581,10 +598,12 @@ def from_dataset(train, test,                    # torch Datasets of (x, y): PIL
                  workers: int|None = None):
     "Any `torch.utils.data.Dataset` pair as a bundle the trainers take."
     if loader not in ('device', 'stream'): raise ValueError(f"loader must be 'device' or 'stream', got {loader!r}")
-    if len(train) == 0 or len(test) == 0: raise ValueError(f"both datasets need samples, got {len(train)} train and {len(test)} test")
+    if len(train) == 0 or len(test) == 0:
+        raise ValueError(f"both datasets need samples, got {len(train)} train and {len(test)} test")
     ytr = dataset_targets(train)
     classes = list(classes or getattr(train, 'classes', None) or [str(i) for i in range(max(ytr) + 1)])
-    if min(ytr) < 0 or max(ytr) >= len(classes): raise ValueError(f"labels must be in [0, {len(classes) - 1}], got {min(ytr)} .. {max(ytr)}")
+    if min(ytr) < 0 or max(ytr) >= len(classes):
+        raise ValueError(f"labels must be in [0, {len(classes) - 1}], got {min(ytr)} .. {max(ytr)}")
     if loader == 'device':
         (xtr, ytr), (xte, yte) = read_all(Transformed(train, as_tensor_image), workers), read_all(Transformed(test, as_tensor_image), workers)
         return DataBundle(name, xtr, ytr, xte, yte, classes, tuple(xtr.shape[1:]), mean, std)

@@ -35,7 +35,9 @@ def init_distributed(device='auto') -> bool:
     if dist.is_available() and dist.is_initialized(): return world_size() > 1
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1: return False
     missing = [k for k in ('RANK', 'MASTER_ADDR', 'MASTER_PORT') if k not in os.environ]
-    if missing: raise RuntimeError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} but {', '.join(missing)} not set: start the processes with torchrun")
+    if missing:
+        raise RuntimeError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} but {', '.join(missing)} not set: start the "
+                           "processes with torchrun")
     dev = get_device(device)
     if dev.type == 'cuda':
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # 'cuda' now means this process's GPU
@@ -199,14 +201,17 @@ class DDP(Callback):
         bs, n = learn.opts['batch_size'], learn.train_dl.n
         if bs % self.W:
             ok = sorted({max(self.W, bs // self.W * self.W), (bs // self.W + 1) * self.W})
-            raise ValueError(f"batch_size {bs} is the global batch, split evenly over the {self.W} processes: it must be a multiple of {self.W} "
+            raise ValueError(f"batch_size {bs} is the global batch, split evenly over the {self.W} processes: it must "
+                             f"be a multiple of {self.W} "
                              f"(e.g. {' or '.join(map(str, ok))}), or launch a number of processes that divides {bs}")
         if n < self.W: raise ValueError(f"{n} training samples cannot be shared by {self.W} processes")
         if learn.device.type == 'cuda' and learn.device.index not in (None, torch.cuda.current_device()):
-            raise ValueError(f"under torchrun each process uses its own GPU (LOCAL_RANK): use device 'cuda' or 'auto', not {learn.device}")
+            raise ValueError("under torchrun each process uses its own GPU (LOCAL_RANK): use device 'cuda' or "
+                             f"'auto', not {learn.device}")
         sync = learn.opts.get('sync_bn', False)
         if sync and learn.device.type != 'cuda':
-            raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process keeps its own BatchNorm statistics)")
+            raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process "
+                             "keeps its own BatchNorm statistics)")
         learn.train_dl, learn.test_dl = shard_loader(learn.train_dl, rank(), self.W), shard_loader(learn.test_dl, rank(), self.W)
         ids = [learn.device.index if learn.device.index is not None else torch.cuda.current_device()] if learn.device.type == 'cuda' else None
         for k, m in learn.nets.items():

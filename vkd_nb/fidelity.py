@@ -88,7 +88,8 @@ def fidelity_table(reports: dict) -> str:
             ('gen_label_rate', 'argmax = label')]
     first = next(iter(reports.values()))['mean']
     lines = ['| knowledge | ' + ' | '.join(c for _, c in cols) + ' |', '|---' * (len(cols) + 1) + '|',
-             '| teacher | 0 | 0 | ' + f"{first['top1_teacher_mean']:.3f} | {first['top1_teacher_std']:.3f} | {first['teacher_acc']:.3f} |"]
+             '| teacher | 0 | 0 | ' + f"{first['top1_teacher_mean']:.3f} | {first['top1_teacher_std']:.3f} | "
+                                      f"{first['teacher_acc']:.3f} |"]
     for name, r in reports.items():
         m = r['mean']; lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |')
     return '\n'.join(lines)
@@ -106,16 +107,19 @@ class TableKnowledge(ClassMeanKnowledge):
     "Knowledge given as a (K, K) table of soft labels, one row per class; `tau` does not change it."
     def __init__(self, table: torch.Tensor):
         table = torch.as_tensor(table, dtype=torch.float32)
-        if table.ndim != 2 or table.shape[0] != table.shape[1]: raise ValueError(f"a knowledge table is (K, K), got shape {tuple(table.shape)}")
+        if table.ndim != 2 or table.shape[0] != table.shape[1]:
+            raise ValueError(f"a knowledge table is (K, K), got shape {tuple(table.shape)}")
         if (table < 0).any() or not torch.allclose(table.sum(1), torch.ones(len(table)), atol=1e-4):
-            raise ValueError("each row of a knowledge table must be a probability distribution (non-negative, summing to 1)")
+            raise ValueError("each row of a knowledge table must be a probability distribution "
+                             "(non-negative, summing to 1)")
         self.num_classes, self.tau, self._table = len(table), None, table
     def table(self, tau: float|None = None) -> torch.Tensor: return self._table
 
 # %% ../nbs/06_fidelity.ipynb #8ad0f582
 def smoothed_table(num_classes: int, top1: float) -> torch.Tensor:
     "Label smoothing as a table: `top1` on the true class, the rest spread evenly (no class structure)."
-    if not 1 / num_classes <= top1 <= 1: raise ValueError(f"top1 must be in [1/K, 1] = [{1 / num_classes:.3g}, 1], got {top1}")
+    if not 1 / num_classes <= top1 <= 1:
+        raise ValueError(f"top1 must be in [1/K, 1] = [{1 / num_classes:.3g}, 1], got {top1}")
     off = (1 - top1) / (num_classes - 1)
     return torch.full((num_classes, num_classes), off) + torch.eye(num_classes) * (top1 - off)
 

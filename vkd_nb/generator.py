@@ -39,7 +39,8 @@ class Generator(nn.Module):
         self.bias = nn.Embedding(num_classes, num_classes) if class_bias else None
         if class_bias: nn.init.zeros_(self.bias.weight)
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if z.ndim != 2 or z.shape[1] != self.z_dim: raise ValueError(f"z must have shape (batch, {self.z_dim}), got {tuple(z.shape)}")
+        if z.ndim != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have shape (batch, {self.z_dim}), got {tuple(z.shape)}")
         check_logits_labels(z.new_zeros(len(z), self.num_classes), y)
         out = self.net(torch.cat([z, self.embed(y)], 1))
         return out + self.bias(y) if self.bias is not None else out

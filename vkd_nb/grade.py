@@ -29,11 +29,13 @@ def read_notebook(path) -> dict:
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"notebook not found: {path}")
     try: nb = json.loads(path.read_text(encoding='utf-8'))
-    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a Jupyter notebook (not valid JSON: {e})") from None
+    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a Jupyter "
+                                                                   f"notebook (not valid JSON: {e})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get('cells'), list) or not all(isinstance(c, dict) for c in nb['cells']):
         raise ValueError(f"{path} is not a Jupyter notebook (it has no list of cells)")
     return nb
 
+# %% ../nbs/12_grade.ipynb #c006_w1
 def cell_source(cell: dict) -> str:
     "The source of a notebook cell as one string (a ValueError when it is not text)."
     src = cell.get('source', '')
@@ -48,9 +50,12 @@ def exercise_marker(src: str) -> dict|None:
     "The `#| exercise: N NAME points=P [hidden]` marker of a code cell's source as a dict, or None."
     found = [l.strip() for l in src.splitlines() if _MARKER.match(l.strip())]
     if not found: return None
-    if len(found) > 1: raise ValueError(f"a cell has {len(found)} exercise markers; one cell tests one exercise: {found}")
+    if len(found) > 1:
+        raise ValueError(f"a cell has {len(found)} exercise markers; one cell tests one exercise: {found}")
     m = _EXERCISE.match(found[0])
-    if m is None: raise ValueError(f"cannot read the exercise marker {found[0]!r}: write it as `#| exercise: N NAME points=P` (and `hidden` for a hidden test)")
+    if m is None:
+        raise ValueError(f"cannot read the exercise marker {found[0]!r}: write it as `#| exercise: N NAME points=P` "
+                         "(and `hidden` for a hidden test)")
     points = _num(m['points']) if m['points'] else 1
     if points <= 0: raise ValueError(f"exercise {m['number']} ({m['name']}) must be worth more than 0 points")
     return {'number': int(m['number']), 'name': m['name'], 'points': points, 'hidden': bool(m['hidden'])}
@@ -78,7 +83,8 @@ def exercises_of(nb: dict) -> list:
         if m is None: continue
         ex = exs.setdefault(m['number'], {'number': m['number'], 'name': m['name'], 'points': 0, 'cells': []})
         if ex['name'] != m['name']:
-            raise ValueError(f"cell {i + 1}: exercise {m['number']} is called {ex['name']} in cell {ex['cells'][0] + 1} but {m['name']} here")
+            raise ValueError(f"cell {i + 1}: exercise {m['number']} is called {ex['name']} in cell "
+                             f"{ex['cells'][0] + 1} but {m['name']} here")
         ex['cells'].append(i); ex['points'] = _num(str(ex['points'] + m['points']))
     return [exs[n] for n in sorted(exs)]
 
@@ -120,7 +126,8 @@ def student_version(nb: dict,                       # a solution notebook
         src, kind = cell_source(c), c.get('cell_type')
         if kind == 'code' and (exercise_marker(src) or {}).get('hidden'): continue      # hidden tests stay with the instructor
         if kind == 'code' and exercise_marker(src) is not None and _has_solution(src):
-            raise ValueError(f"cell {i + 1} tests an exercise but holds a solution block: keep solutions out of test cells")
+            raise ValueError(f"cell {i + 1} tests an exercise but holds a solution block: keep "
+                             "solutions out of test cells")
         try: new = strip_solutions(src, stub if kind == 'code' else answer, indent=kind == 'code') if _has_solution(src) else src
         except ValueError as e: raise ValueError(f"cell {i + 1}: {e}") from None
         cell = {'cell_type': kind, 'metadata': {}, 'source': _lines(new)}
@@ -149,7 +156,9 @@ def build_student_version(src, dest, stub: tuple = CODE_STUB) -> Path:
 # %% ../nbs/12_grade.ipynb #c011_2
 def _solutions(src_dir) -> list:
     src_dir = Path(src_dir)
-    if not src_dir.is_dir(): raise FileNotFoundError(f"no folder of solution notebooks at {src_dir} (run from the repository root, or give it)")
+    if not src_dir.is_dir():
+        raise FileNotFoundError(f"no folder of solution notebooks at {src_dir} (run from the "
+                                "repository root, or give it)")
     nbs = sorted(p for p in src_dir.glob('*.ipynb') if not p.name.startswith(('_', '.')))
     if not nbs: raise FileNotFoundError(f"no solution notebooks (*.ipynb) in {src_dir}")
     return nbs
@@ -159,7 +168,8 @@ def build_assignments(src_dir='nbs/assignments/_solutions',  # the solution note
                      ) -> list:
     "Build the students' version of every solution notebook in `src_dir` into `dest_dir`; return their paths."
     dest_dir = Path(dest_dir)
-    if dest_dir.resolve() == Path(src_dir).resolve(): raise ValueError("src_dir and dest_dir must differ: the students' versions would overwrite the solutions")
+    if dest_dir.resolve() == Path(src_dir).resolve():
+        raise ValueError("src_dir and dest_dir must differ: the students' versions would overwrite the solutions")
     return [build_student_version(p, dest_dir/p.name) for p in _solutions(src_dir)]
 
 def check_assignments(src_dir='nbs/assignments/_solutions', dest_dir='nbs/assignments') -> list:
@@ -400,10 +410,12 @@ def format_report(report: dict,        # a report of `grade`
     lines = [report['notebook']]
     if rows: lines.append(format_table(rows, [('#', 'n'), ('exercise', 'name'), ('points', 'score'), ('result', 'result')], right=('n', 'score')))
     else: lines.append('no exercises (no cell starts with `#| exercise: N NAME points=P`)')
-    for s in report['setup_errors']: lines.append(f"{s.get('kind', 'setup')}: cell {s['cell']} failed: {_short(s['error'], width)}")
+    for s in report['setup_errors']: lines.append(f"{s.get('kind', 'setup')}: cell {s['cell']} failed: "
+                                                  f"{_short(s['error'], width)}")
     if report['error']: lines.append(f"error: {report['error']}")
     for n in report.get('tampering') or []: lines.append(f"ignored: {n}")
-    for q in report.get('questions') or []: lines.append(f"to grade by hand: {q['name']} (cell {q['cell']}, {q['points']:g} points)")
+    for q in report.get('questions') or []: lines.append(f"to grade by hand: {q['name']} (cell {q['cell']}, "
+                                                         f"{q['points']:g} points)")
     if report.get('sandbox') == 'none': lines.append('sandbox: none (the submission ran unboxed)')
     if report.get('warning'): lines.append(f"warning: {report['warning']}")
     lines.append(f"total: {report['total']:g}/{report['max']:g}" + (f" (+ {report['manual_max']:g} to grade by hand)" if report.get('manual_max') else ''))
@@ -912,7 +924,9 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: i
         (work/'tmp').mkdir()
         job = {**job, 'work': str(work)}
         r, w = os.pipe()
-        cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import _grade_child; _grade_child(int(sys.argv[1]))', str(w)]
+        cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import '
+                                                                            '_grade_child; '
+                                                                            '_grade_child(int(sys.argv[1]))', str(w)]
         cg = _pids_cgroup(max_procs)
         lines, killed, over = [], False, [False]
         try:
@@ -1147,8 +1161,10 @@ def reference_values(reference,                   # the solution notebook (the i
                      timeout: float = 120., total_timeout: float = 900., sandbox: str = 'bwrap') -> dict:
     "Run the reference's solutions through its instrumented tests: the expected value of every check, by cell."
     ref = read_notebook(reference); plan = grading_plan(ref)
-    if 'answer' not in plan['roles'].values(): raise ValueError(f"{reference} holds no solution (no `### BEGIN SOLUTION` in a code cell): "
-                                                                "give the instructor's solution notebook as the reference")
+    if 'answer' not in plan['roles'].values(): raise ValueError(f"{reference} holds no solution (no `### BEGIN "
+                                                                "SOLUTION` in a code cell): "
+                                                                "give the instructor's solution "
+                                                                "notebook as the reference")
     recs, rc, killed, stderr, _, _ = _spawn(_job(ref, plan, {}, timeout, True), total_timeout, sandbox, memory_mb=None)
     ran = _by_cell(recs)
     for i, role in plan['roles'].items():
@@ -1174,7 +1190,8 @@ def _score_cell(cell, points, hidden: bool, exp: list, r: dict|None, not_run: st
         why = _check_result(g, e, hidden)
         if why == 'not reached':
             why = 'not run: ' + not_run if r is None and not_run else ('not reached: ' + (r['error'] if r and r.get('error') else 'the cell ran differently'))
-        if why: fails.append(f"line {e['line']}: {why}" if not hidden else f"hidden test {k + 1}: {why.split(':')[0] if 'raised' in why else why}")
+        if why: fails.append(f"line {e['line']}: {why}" if not hidden else f"hidden test {k + 1}: "
+                                                                           f"{why.split(':')[0] if 'raised' in why else why}")
     n = len(exp)
     if n: share = (n - len(fails)) / n
     else: share = float(r is not None and r.get('ok', False)); fails = [] if share else [(r or {}).get('error') or f"not run: {not_run}"]
@@ -1478,28 +1495,38 @@ def export_nbgrader(dest,                                    # the nbgrader cour
 def _seconds(v: str) -> float:
     try: x = float(v)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {v!r}") from None
-    if not 0 < x <= MAX_SECONDS: raise argparse.ArgumentTypeError(f"expected a number of seconds > 0 and at most {MAX_SECONDS:g}, got {v}")
+    if not 0 < x <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0 and at most {MAX_SECONDS:g}, got {v}")
     return x
 
 def _megabytes(v: str) -> int:
     try: x = int(v)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a whole number of MiB, got {v!r}") from None
-    if x < MIN_MEMORY_MB: raise argparse.ArgumentTypeError(f"expected at least {MIN_MEMORY_MB} MiB (Python with torch needs about 3 GiB), got {x}")
+    if x < MIN_MEMORY_MB:
+        raise argparse.ArgumentTypeError(f"expected at least {MIN_MEMORY_MB} MiB (Python with torch "
+                                         f"needs about 3 GiB), got {x}")
     return x
 
 def add_grade(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd grade`."
     p = subparsers.add_parser('grade', help="grade an assignment notebook: a score per exercise and a total",
-                              description="Run an assignment notebook's cells in a separate process, each test cell on its own, and "
-                                          "print a score per exercise and the total. Exit code 0 when graded (whatever the score), "
+                              description="Run an assignment notebook's cells in a separate process, each "
+                                          "test cell on its own, and "
+                                          "print a score per exercise and the total. Exit code 0 when graded "
+                                          "(whatever the score), "
                                           "2 when a notebook is missing or invalid.")
     p.add_argument('notebooks', nargs='+', metavar='NOTEBOOK', help='the notebook(s) to grade')
-    p.add_argument('--json', action='store_true', help='print the report as JSON (a list when several notebooks are given)')
-    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, in seconds (default: 60)')
-    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, in seconds (default: 600)')
+    p.add_argument('--json', action='store_true', help='print the report as JSON (a list when '
+                                                       'several notebooks are given)')
+    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, '
+                                                                              'in seconds (default: 60)')
+    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, '
+                                                                                     'in seconds (default: 600)')
     _box_args(p)
-    p.add_argument('--reference', metavar='SOLUTION', help="the instructor's solution notebook to grade against (default: the notebook of the "
-                   "same name in nbs/assignments/_solutions/ or _solutions/ here, never one in the submission's own folder; "
+    p.add_argument('--reference', metavar='SOLUTION', help="the instructor's solution notebook to grade against "
+                                                           "(default: the notebook of the "
+                   "same name in nbs/assignments/_solutions/ or _solutions/ here, never one in the "
+                   "submission's own folder; "
                    "else the submission is graded as it stands, which trusts it)")
     p.add_argument('--feedback', action='store_true', help='list every failed check under the report')
     p.set_defaults(func=cmd_grade)
@@ -1508,10 +1535,13 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
 # %% ../nbs/12_grade.ipynb #c029_1
 def _box_args(p):
     p.add_argument('--unsafe-no-sandbox', dest='sandbox', action='store_const', const='none', default='bwrap',
-                   help="run the students' code without bwrap, unconfined: it can then read and write what you can (the "
-                        "reference, the other submissions) and forge its score; every report says `sandbox: none`. Without "
+                   help="run the students' code without bwrap, unconfined: it can then read and "
+                        "write what you can (the "
+                        "reference, the other submissions) and forge its score; every report says "
+                        "`sandbox: none`. Without "
                         "this flag, grading stops when bwrap (Debian's bubblewrap) cannot run")
-    p.add_argument('--memory', type=_megabytes, default=6144, metavar="MB", help=f"address-space limit of a submission, in MiB "
+    p.add_argument('--memory', type=_megabytes, default=6144, metavar="MB", help="address-space limit "
+                                                                                 "of a submission, in MiB "
                    f"(default: 6144; at least {MIN_MEMORY_MB}: Python with torch needs about 3 GiB)")
 
 def default_reference(path) -> Path|None:
@@ -1539,23 +1569,34 @@ def cmd_grade(args) -> int:
 # %% ../nbs/12_grade.ipynb #c029_2
 def add_grade_class(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd grade-class`."
-    p = subparsers.add_parser('grade-class', help="grade a class's submissions against the solution: a CSV gradebook and feedback files",
-                              description="Grade one submission per student (a folder or a notebook each, in SUBMISSIONS) against the "
-                                          "instructor's solution notebook, in parallel, each in its own boxed process with time and memory "
+    p = subparsers.add_parser('grade-class', help="grade a class's submissions against the solution: a CSV "
+                                                  "gradebook and feedback files",
+                              description="Grade one submission per student (a folder or a notebook each, in "
+                                          "SUBMISSIONS) against the "
+                                          "instructor's solution notebook, in parallel, each in its own boxed "
+                                          "process with time and memory "
                                           "limits; write a CSV gradebook and a feedback file per student.")
-    p.add_argument('submissions', metavar='SUBMISSIONS', help='the folder of submissions: one folder or notebook per student')
+    p.add_argument('submissions', metavar='SUBMISSIONS', help='the folder of submissions: one folder '
+                                                              'or notebook per student')
     p.add_argument('--reference', required=True, metavar='SOLUTION', help="the instructor's solution notebook")
     p.add_argument('--out', required=True, metavar='CSV', help='the gradebook to write')
-    p.add_argument('--feedback', metavar='DIR', help='the folder of feedback files (default: <out>-feedback beside the gradebook)')
-    p.add_argument('--jobs', type=int, default=None, metavar='N', help='submissions graded at once (default: the cores, at most 4)')
-    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, in seconds (default: 60)')
-    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, in seconds (default: 600)')
+    p.add_argument('--feedback', metavar='DIR', help='the folder of feedback files (default: '
+                                                     '<out>-feedback beside the gradebook)')
+    p.add_argument('--jobs', type=int, default=None, metavar='N', help='submissions graded at once '
+                                                                       '(default: the cores, at most 4)')
+    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, '
+                                                                              'in seconds (default: 60)')
+    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, '
+                                                                                     'in seconds (default: 600)')
     _box_args(p)
-    p.add_argument('--deadline', metavar='ISO', help='submissions modified after this date-time (e.g. 2026-11-30T23:59) are marked late')
-    p.add_argument('--roster', metavar='FILE', help='student ids, one per line: those without a submission get a "missing" row')
+    p.add_argument('--deadline', metavar='ISO', help='submissions modified after this date-time (e.g. '
+                                                     '2026-11-30T23:59) are marked late')
+    p.add_argument('--roster', metavar='FILE', help='student ids, one per line: those without a '
+                                                    'submission get a "missing" row')
     p.set_defaults(func=cmd_grade_class)
     return p
 
+# %% ../nbs/12_grade.ipynb #c029_2_w1
 def cmd_grade_class(args) -> int:
     "Run `vkd grade-class`."
     read_notebook(args.reference)
@@ -1563,7 +1604,8 @@ def cmd_grade_class(args) -> int:
     if args.deadline:
         import datetime
         try: datetime.datetime.fromisoformat(args.deadline)
-        except ValueError: raise ValueError(f"--deadline must be an ISO date-time such as 2026-11-30T23:59, got {args.deadline!r}") from None
+        except ValueError: raise ValueError("--deadline must be an ISO date-time such as "
+                                            f"2026-11-30T23:59, got {args.deadline!r}") from None
     rows = grade_class(args.submissions, args.reference, args.out, args.feedback, args.jobs, args.timeout, args.total_timeout,
                        args.memory, args.sandbox, args.deadline, args.roster, progress=True)
     from vkd_nb.core import format_table
@@ -1576,20 +1618,28 @@ def cmd_grade_class(args) -> int:
 def add_assignments(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd assignments build|check`."
     p = subparsers.add_parser('assignments', help="build the students' versions of the assignments from their solutions",
-                              description="build: write the students' version of every solution notebook (solutions replaced by "
-                                          "stubs). check: exit 1 listing the students' versions that are missing or out of date. "
+                              description="build: write the students' version of every solution notebook "
+                                          "(solutions replaced by "
+                                          "stubs). check: exit 1 listing the students' versions that are "
+                                          "missing or out of date. "
                                           "export --nbgrader DIR: write the solutions as an nbgrader source assignment.")
-    p.add_argument('action', nargs='?', choices=('build', 'check', 'export'), help='build, check, or export (with --nbgrader DIR)')
-    p.add_argument('--nbgrader', metavar='DIR', help='export: write the solutions as an nbgrader source assignment in the course folder DIR')
-    p.add_argument('--src', default='nbs/assignments/_solutions', help='folder of the solution notebooks (default: nbs/assignments/_solutions)')
-    p.add_argument('--dest', default='nbs/assignments', help="folder of the students' versions (default: nbs/assignments)")
+    p.add_argument('action', nargs='?', choices=('build', 'check', 'export'), help='build, check, or '
+                                                                                   'export (with --nbgrader DIR)')
+    p.add_argument('--nbgrader', metavar='DIR', help='export: write the solutions as an nbgrader source assignment '
+                                                     'in the course folder DIR')
+    p.add_argument('--src', default='nbs/assignments/_solutions', help='folder of the solution notebooks (default: '
+                                                                       'nbs/assignments/_solutions)')
+    p.add_argument('--dest', default='nbs/assignments', help="folder of the students' versions "
+                                                             "(default: nbs/assignments)")
     p.set_defaults(func=cmd_assignments)
     return p
 
 # %% ../nbs/12_grade.ipynb #c029_1
 def cmd_assignments(args) -> int:
     "Run `vkd assignments`."
-    if args.action is None: raise ValueError("choose an action: build (write the students' versions), check (are they up to date?) or export --nbgrader DIR")
+    if args.action is None:
+        raise ValueError("choose an action: build (write the students' versions), check (are they up to date?) "
+                         "or export --nbgrader DIR")
     if args.action == 'export':
         if not args.nbgrader: raise ValueError("export needs --nbgrader DIR: the nbgrader course folder to write")
         for p in export_nbgrader(args.nbgrader, args.src): print(f"wrote {p}")

@@ -34,7 +34,8 @@ def make_schedule(optimizer, schedule: str, total_steps: int,
                   milestones=(0.625, 0.75, 0.875),   # multistep: fractions of training (150/180/210 of 240 epochs)
                   gamma: float = 0.1):                # step/multistep: decay factor
     "A learning-rate scheduler stepped once per optimizer step."
-    if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
     S, total = torch.optim.lr_scheduler, max(1, int(total_steps))
     if schedule == 'constant': return S.LambdaLR(optimizer, lambda i: 1.)
     if schedule == 'step': return S.StepLR(optimizer, step_size=max(1, total // 3), gamma=gamma)
@@ -93,8 +94,10 @@ class Learner:
                  sync_bn: bool = False,             # under DDP (`vkd_nb.distributed`): BatchNorm statistics over the global batch
                  state: dict|None = None):          # more things to checkpoint (name -> object with state_dict, or an RNG)
         if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
-        if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
-        if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        if schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         self.nets, self.step, self.data, self.cbs, self.frozen = dict(nets), step, data, list(cbs), tuple(frozen)
         self.evaluate = tuple(self.nets) if evaluate is None else tuple(evaluate)
         bad = [k for k in self.evaluate if k not in self.nets]
@@ -222,7 +225,8 @@ class NanGuard(Callback):
         if torch.isfinite(learn.loss): return
         kept = (f"{learn.saved[0]} keeps epoch {learn.saved[1]}" if learn.saved else
                 "no checkpoint was written" + ('' if learn.cb(Checkpoint) else ' (this run has no folder)'))
-        raise FloatingPointError(f"{self.desc}: the loss is {learn.loss.item()} at epoch {learn.epoch + 1}, step {learn.iter + 1}: "
+        raise FloatingPointError(f"{self.desc}: the loss is {learn.loss.item()} at epoch {learn.epoch + 1}, "
+                                 f"step {learn.iter + 1}: "
                                  f"stopped; {kept} (lower the learning rate or the temperature, or check the data)")
 
 class Progress(Callback):
@@ -267,7 +271,8 @@ def load_checkpoint(path) -> dict:
     "Read a training checkpoint (a run folder or the file), with clear errors."
     path = run_file(path, 'checkpoint.pt')
     ck = load_pt(path)
-    if not isinstance(ck, dict) or ck.get('kind') != 'checkpoint': raise ValueError(f"{path} is not a training checkpoint written by vkd_nb")
+    if not isinstance(ck, dict) or ck.get('kind') != 'checkpoint':
+        raise ValueError(f"{path} is not a training checkpoint written by vkd_nb")
     return ck
 
 def get_state(obj):

@@ -48,16 +48,23 @@ def attention_map(f: torch.Tensor,  # a feature map (batch, C, ...) with at leas
                   p: float = 2.,    # exponent of the activations
                  ) -> torch.Tensor:
     "Spatial attention of `f`: mean over channels of $|f|^p$, flattened and L2-normalized, (batch, H*W)."
-    if f.ndim < 3: raise ValueError(f"attention transfer needs feature maps (batch, C, ...) with spatial dimensions, got shape {tuple(f.shape)}")
+    if f.ndim < 3:
+        raise ValueError("attention transfer needs feature maps (batch, C, ...) with spatial dimensions, got "
+                         f"shape {tuple(f.shape)}")
     return F.normalize(f.float().abs().pow(p).mean(1).flatten(1), dim=1)
 
 def check_at_pairs(fs: list, ft: list) -> None:
     "Raise unless the student's and the teacher's feature maps pair up for attention transfer."
-    if len(fs) != len(ft) or not fs: raise ValueError(f"attention transfer pairs the student's {len(fs)} feature maps with the teacher's {len(ft)}: they must be as many, and at least one")
+    if len(fs) != len(ft) or not fs:
+        raise ValueError(f"attention transfer pairs the student's {len(fs)} feature maps with the teacher's {len(ft)}: "
+                         "they must be as many, and at least one")
     for s, t in zip(fs, ft):
-        if min(s.ndim, t.ndim) < 3: raise ValueError(f"attention transfer needs feature maps with spatial dimensions, got student {tuple(s.shape)} and teacher {tuple(t.shape)}")
+        if min(s.ndim, t.ndim) < 3:
+            raise ValueError("attention transfer needs feature maps with spatial dimensions, got student "
+                             f"{tuple(s.shape)} and teacher {tuple(t.shape)}")
         if s.ndim != t.ndim or s.shape[0] != t.shape[0]:
-            raise ValueError(f"attention transfer cannot pair student features {tuple(s.shape)} with teacher features {tuple(t.shape)}")
+            raise ValueError(f"attention transfer cannot pair student features {tuple(s.shape)} with teacher "
+                             f"features {tuple(t.shape)}")
 
 def at_loss(fs: list,             # the student's feature maps
             ft: list,             # the teacher's feature maps, as many
@@ -86,7 +93,8 @@ class HintRegressor(nn.Module):
             Conv, BN = {2: (nn.Conv1d, nn.BatchNorm1d), 3: (nn.Conv2d, nn.BatchNorm2d), 4: (nn.Conv3d, nn.BatchNorm3d)}[len(s_shape)]
             self.net = nn.Sequential(Conv(s_shape[0], t_shape[0], 1, bias=False), BN(t_shape[0]))
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        if tuple(h.shape[1:]) != self.s_shape: raise ValueError(f"the regressor was built for student hints {self.s_shape}, got {tuple(h.shape[1:])}")
+        if tuple(h.shape[1:]) != self.s_shape:
+            raise ValueError(f"the regressor was built for student hints {self.s_shape}, got {tuple(h.shape[1:])}")
         out = self.net(h)
         return _pool_to(out, self.t_shape[1:]) if out.ndim > 2 else out
 
@@ -95,7 +103,9 @@ def fitnet_loss(regressed: torch.Tensor,  # the student's hint after the regress
                 check: bool = True,       # False: the caller has checked the shapes (per-step code)
                ) -> torch.Tensor:
     "FitNet: mean squared error between the regressed student hint and the teacher's hint."
-    if check and regressed.shape != hint.shape: raise ValueError(f"regressed student hint {tuple(regressed.shape)} and teacher hint {tuple(hint.shape)} differ in shape")
+    if check and regressed.shape != hint.shape:
+        raise ValueError(f"regressed student hint {tuple(regressed.shape)} and teacher hint "
+                         f"{tuple(hint.shape)} differ in shape")
     return F.mse_loss(regressed.float(), hint.float())
 
 # %% ../nbs/04_losses.ipynb #ac96024a
@@ -128,8 +138,12 @@ def tckd_nckd(logits_s: torch.Tensor,  # student logits (batch, K)
     "The two parts of KD at the target class, $\\tau^2$ TCKD and $\\tau^2$ NCKD, each a batch mean."
     if check:
         tau = check_tau(tau); check_logits_labels(logits_s, y)
-        if logits_t.shape != logits_s.shape: raise ValueError(f"teacher logits {tuple(logits_t.shape)} and student logits {tuple(logits_s.shape)} must have the same shape")
-        if logits_s.shape[1] < 2: raise ValueError(f"DKD splits the target class from the others: it needs at least 2 classes, got {logits_s.shape[1]}")
+        if logits_t.shape != logits_s.shape:
+            raise ValueError(f"teacher logits {tuple(logits_t.shape)} and student logits {tuple(logits_s.shape)} "
+                             "must have the same shape")
+        if logits_s.shape[1] < 2:
+            raise ValueError("DKD splits the target class from the others: it needs at least 2 classes, "
+                             f"got {logits_s.shape[1]}")
     y = y.long()
     (bs, ns), (bt, nt) = _split(logits_s, y, tau), _split(logits_t, y, tau)
     return tau**2 * _kl_rows(bt, bs).mean(), tau**2 * _kl_rows(nt, ns).mean()
@@ -148,8 +162,10 @@ def dkd_loss(logits_s: torch.Tensor, logits_t: torch.Tensor, y: torch.Tensor,
 def _check_batch(name: str, f_s: torch.Tensor, f_t: torch.Tensor, min_batch: int = 1) -> None:
     "Raise unless the student's and the teacher's features are (batch, ...) with the same batch."
     if f_s.ndim < 2 or f_t.ndim < 2 or f_s.shape[0] != f_t.shape[0] or f_s.shape[0] < min_batch:
-        raise ValueError(f"{name} relates the samples of a batch: it needs student and teacher features (batch, ...) with the same batch"
-                         f"{f' of at least {min_batch}' if min_batch > 1 else ''}, other dimensions free; got {tuple(f_s.shape)} and {tuple(f_t.shape)}")
+        raise ValueError(f"{name} relates the samples of a batch: it needs student and teacher features (batch, "
+                         "...) with the same batch"
+                         f"{f' of at least {min_batch}' if min_batch > 1 else ''}, other dimensions free; got "
+                         f"{tuple(f_s.shape)} and {tuple(f_t.shape)}")
 
 def _gram(f: torch.Tensor) -> torch.Tensor:
     "The batch's similarity matrix $F F^\\top$, rows L2-normalized: (batch, batch)."
@@ -211,10 +227,12 @@ class Embed(nn.Module):
                  dim: int = 128):        # width of the embedding (the benchmark's feat_dim)
         super().__init__()
         self.in_shape = tuple(in_shape)
-        if not self.in_shape or dim < 1: raise ValueError(f"an embedding needs a feature shape and a positive width, got {self.in_shape} and {dim}")
+        if not self.in_shape or dim < 1:
+            raise ValueError(f"an embedding needs a feature shape and a positive width, got {self.in_shape} and {dim}")
         self.linear = nn.Linear(math.prod(self.in_shape), dim)
     def forward(self, f: torch.Tensor) -> torch.Tensor:
-        if tuple(f.shape[1:]) != self.in_shape: raise ValueError(f"the embedding was built for features {self.in_shape}, got {tuple(f.shape[1:])}")
+        if tuple(f.shape[1:]) != self.in_shape:
+            raise ValueError(f"the embedding was built for features {self.in_shape}, got {tuple(f.shape[1:])}")
         return self.linear(f.flatten(1))
 
 def correlation_matrix(e: torch.Tensor,     # embeddings (batch, d)
@@ -225,6 +243,7 @@ def correlation_matrix(e: torch.Tensor,     # embeddings (batch, d)
     z = F.normalize(e.float(), dim=1); cos = z @ z.T
     return sum(math.exp(-2 * gamma) * (2 * gamma)**p / math.factorial(p) * cos**p for p in range(order + 1))
 
+# %% ../nbs/04_losses.ipynb #c2d99490_w1
 def cc_rbf_loss(e_s: torch.Tensor,  # the student's embeddings (batch, d_s)
                 e_t: torch.Tensor,  # the teacher's embeddings of the same batch (batch, d_t)
                 gamma: float = 0.4, order: int = 2,
@@ -232,12 +251,19 @@ def cc_rbf_loss(e_s: torch.Tensor,  # the student's embeddings (batch, d_s)
                ) -> torch.Tensor:
     "Correlation congruence as in the paper: mean squared difference of the student's and the teacher's correlation matrices."
     if check:
-        if e_s.ndim != 2 or e_t.ndim != 2: raise ValueError(f"correlation congruence compares embeddings (batch, d), got student "
-                                                            f"{tuple(e_s.shape)} and teacher {tuple(e_t.shape)}: embed the features first (`Embed`)")
-        if len(e_s) != len(e_t): raise ValueError(f"correlation congruence needs embeddings of the same batch, got {len(e_s)} student and {len(e_t)} teacher samples")
-        if len(e_s) < 2: raise ValueError(f"correlation congruence needs a batch of at least 2 samples (one sample's correlation is constant), got {len(e_s)}")
+        if e_s.ndim != 2 or e_t.ndim != 2: raise ValueError("correlation congruence compares embeddings "
+                                                            "(batch, d), got student "
+                                                            f"{tuple(e_s.shape)} and teacher {tuple(e_t.shape)}: embed "
+                                                            "the features first (`Embed`)")
+        if len(e_s) != len(e_t):
+            raise ValueError(f"correlation congruence needs embeddings of the same batch, got {len(e_s)} student and "
+                             f"{len(e_t)} teacher samples")
+        if len(e_s) < 2:
+            raise ValueError("correlation congruence needs a batch of at least 2 samples (one sample's correlation is "
+                             f"constant), got {len(e_s)}")
         if not gamma > 0 or order != int(order) or order < 0:
-            raise ValueError(f"correlation congruence needs gamma > 0 and a whole order >= 0, got gamma={gamma}, order={order}")
+            raise ValueError("correlation congruence needs gamma > 0 and a whole order >= 0, got "
+                             f"gamma={gamma}, order={order}")
     return F.mse_loss(correlation_matrix(e_s, gamma, int(order)), correlation_matrix(e_t, gamma, int(order)))
 
 # %% ../nbs/04_losses.ipynb #979db339
@@ -247,8 +273,10 @@ def cc_loss(e_s: torch.Tensor,  # the student's embeddings (batch, d)
            ) -> torch.Tensor:
     "The CRD benchmark's CC: mean over neighbours in batch order of the products of their absolute embedding errors."
     if check:
-        if e_s.ndim != 2 or e_s.shape != e_t.shape: raise ValueError(f"the benchmark's CC compares embeddings (batch, d) of the same shape, got "
-                                                                   f"student {tuple(e_s.shape)} and teacher {tuple(e_t.shape)}")
+        if e_s.ndim != 2 or e_s.shape != e_t.shape: raise ValueError("the benchmark's CC compares embeddings (batch, "
+                                                                     "d) of the same shape, got "
+                                                                   f"student {tuple(e_s.shape)} and "
+                                                                   f"teacher {tuple(e_t.shape)}")
         if len(e_s) < 2: raise ValueError(f"the benchmark's CC needs a batch of at least 2 samples, got {len(e_s)}")
     delta = (e_s.float() - e_t.float()).abs()
     return (delta[:-1] * delta[1:]).sum(1).mean()
@@ -264,8 +292,10 @@ class VIDRegressor(nn.Module):
         super().__init__()
         s_shape, t_shape = tuple(s_shape), tuple(t_shape)
         if len(s_shape) != len(t_shape) or not 1 <= len(s_shape) <= 4:
-            raise ValueError(f"VID cannot map student features of shape {s_shape} to teacher features of shape {t_shape}")
-        if not init_pred_var > eps > 0: raise ValueError(f"VID needs 0 < eps < init_pred_var, got eps={eps}, init_pred_var={init_pred_var}")
+            raise ValueError(f"VID cannot map student features of shape {s_shape} to teacher "
+                             f"features of shape {t_shape}")
+        if not init_pred_var > eps > 0:
+            raise ValueError(f"VID needs 0 < eps < init_pred_var, got eps={eps}, init_pred_var={init_pred_var}")
         if mid is not None and mid < 1: raise ValueError(f"VID's hidden width must be positive, got mid={mid}")
         mid = t_shape[0] if mid is None else mid
         self.s_shape, self.t_shape, self.eps = s_shape, t_shape, eps
@@ -279,7 +309,8 @@ class VIDRegressor(nn.Module):
     def forward(self, f_s: torch.Tensor) -> tuple:
         "The predicted mean (batch, Ct, ...) and the variance (1, Ct, 1, ...), for the student's features `f_s`."
         if tuple(f_s.shape[1:]) != self.s_shape:
-            raise ValueError(f"the VID regressor was built for student features {self.s_shape}, got {tuple(f_s.shape[1:])}")
+            raise ValueError(f"the VID regressor was built for student features {self.s_shape}, got "
+                             f"{tuple(f_s.shape[1:])}")
         var = F.softplus(self.alpha) + self.eps
         return self.net(_pool_to(f_s, self.size)), var.view(1, -1, *[1] * len(self.size))
 
@@ -292,10 +323,13 @@ def vid_loss(mean: torch.Tensor,  # the predicted mean (batch, C, ...) from `VID
     "VID: negative log-likelihood of the teacher's features under the Gaussian (mean, var), averaged over all elements."
     if check:
         if mean.ndim != f_t.ndim or mean.shape[:2] != f_t.shape[:2] or any(m > t for m, t in zip(mean.shape[2:], f_t.shape[2:])):
-            raise ValueError(f"VID's predicted mean {tuple(mean.shape)} does not fit the teacher's features {tuple(f_t.shape)}: "
-                             "they need the same batch and channels, and the teacher's map at least as large (it is pooled to the mean's size)")
+            raise ValueError(f"VID's predicted mean {tuple(mean.shape)} does not fit the teacher's "
+                             f"features {tuple(f_t.shape)}: "
+                             "they need the same batch and channels, and the teacher's map at least as large (it is "
+                             "pooled to the mean's size)")
         if var.ndim != mean.ndim or var.numel() != mean.shape[1] or var.shape[1] != mean.shape[1]:
-            raise ValueError(f"VID's variance {tuple(var.shape)} must hold one value per channel of the mean {tuple(mean.shape)}, "
+            raise ValueError(f"VID's variance {tuple(var.shape)} must hold one value per channel of the "
+                             f"mean {tuple(mean.shape)}, "
                              f"shaped (1, C{', 1' * (mean.ndim - 2)})")
     mean, var, f_t = mean.float(), var.float(), _pool_to(f_t, tuple(mean.shape[2:])).float()
     return (0.5 * (var.log() + (mean - f_t)**2 / var)).mean()
@@ -306,13 +340,17 @@ def check_nst_pairs(g_s: list, g_t: list) -> None:
     if not isinstance(g_s, (list, tuple)) or not isinstance(g_t, (list, tuple)):
         raise ValueError(f"neuron selectivity transfer takes lists of feature maps (one pair: lists of one), "
                          f"got {type(g_s).__name__} and {type(g_t).__name__}")
-    if len(g_s) != len(g_t) or not g_s: raise ValueError(f"neuron selectivity transfer pairs the student's {len(g_s)} feature maps with "
-                                                         f"the teacher's {len(g_t)}: they must be as many, and at least one")
+    if len(g_s) != len(g_t) or not g_s: raise ValueError("neuron selectivity transfer pairs the student's "
+                                                         f"{len(g_s)} feature maps with "
+                                                         f"the teacher's {len(g_t)}: they must be as "
+                                                         "many, and at least one")
     for s, t in zip(g_s, g_t):
-        if min(s.ndim, t.ndim) < 3: raise ValueError(f"neuron selectivity transfer needs feature maps (batch, C, ...) with spatial dimensions, "
+        if min(s.ndim, t.ndim) < 3: raise ValueError("neuron selectivity transfer needs feature maps (batch, C, ...) "
+                                                     "with spatial dimensions, "
                                                      f"got student {tuple(s.shape)} and teacher {tuple(t.shape)}")
         if s.ndim != t.ndim or s.shape[0] != t.shape[0]:
-            raise ValueError(f"neuron selectivity transfer cannot pair student features {tuple(s.shape)} with teacher features "
+            raise ValueError(f"neuron selectivity transfer cannot pair student features {tuple(s.shape)} "
+                             "with teacher features "
                              f"{tuple(t.shape)}: they need the same batch and number of spatial dimensions")
 
 def _poly2(a, b): return (a @ b.transpose(1, 2)).pow(2)    # (batch, Ca, Cb): (x.y)^2 for every pair of channels
@@ -383,7 +421,8 @@ def nce_loss(out: torch.Tensor,   # scores over Z (batch, 1+K): the positive in 
             ) -> torch.Tensor:
     "CRD's NCE loss: $-\\log h$ of the positive and $-\\log(1-h)$ of each negative, $h = P/(P + K/n)$; summed per sample, batch mean."
     if check and (out.ndim != 2 or out.shape[1] < 2 or n_data < 1):
-        raise ValueError(f"the NCE loss takes scores (batch, 1+K) with K >= 1 and n_data >= 1, got {tuple(out.shape)} and n_data={n_data}")
+        raise ValueError("the NCE loss takes scores (batch, 1+K) with K >= 1 and n_data >= 1, got "
+                         f"{tuple(out.shape)} and n_data={n_data}")
     out = out.float()
     kpn = (out.shape[1] - 1) / n_data                   # K times the noise probability
     log_h_pos = torch.log(out[:, 0] / (out[:, 0] + kpn + eps))
@@ -397,10 +436,13 @@ def _check_labels(labels, n_data: int|None) -> torch.Tensor:
     "`labels` as a long tensor, checked: one integer >= 0 per training sample."
     labels = torch.as_tensor(labels)
     if labels.ndim != 1 or labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-        raise ValueError(f"CRD needs one integer label per training sample, got a {labels.dtype} tensor of shape {tuple(labels.shape)}")
-    if n_data is not None and len(labels) != n_data: raise ValueError(f"CRD needs one label per training sample: got {len(labels)} labels for n_data={n_data}")
+        raise ValueError(f"CRD needs one integer label per training sample, got a {labels.dtype} tensor of "
+                         f"shape {tuple(labels.shape)}")
+    if n_data is not None and len(labels) != n_data:
+        raise ValueError(f"CRD needs one label per training sample: got {len(labels)} labels for n_data={n_data}")
     if len(labels) and labels.min() < 0: raise ValueError(f"CRD's labels must be >= 0, got {labels.min().item()}")
-    if len(labels.unique()) < 2: raise ValueError("CRD draws its negatives from other classes: the labels need at least two classes")
+    if len(labels.unique()) < 2:
+        raise ValueError("CRD draws its negatives from other classes: the labels need at least two classes")
     return labels.long()
 
 def _class_blocks(labels: torch.Tensor) -> tuple:
@@ -473,12 +515,16 @@ def crd_loss(f_s: torch.Tensor,      # the student's features (batch, ...), e.g.
     "CRD's loss, the NCE losses of the student's and the teacher's side; it updates `crd`'s memories and draws from its generator."
     if check:
         if f_s.ndim < 2 or f_t.ndim < 2 or len(f_s) != len(f_t):
-            raise ValueError(f"CRD needs student and teacher features (batch, ...) of the same batch, got {tuple(f_s.shape)} and {tuple(f_t.shape)}")
+            raise ValueError("CRD needs student and teacher features (batch, ...) of the same batch, got "
+                             f"{tuple(f_s.shape)} and {tuple(f_t.shape)}")
         if idx.shape != (len(f_s),) or idx.is_floating_point():
-            raise ValueError(f"CRD needs one integer index per sample, (batch,) = ({len(f_s)},), got a {idx.dtype} tensor of shape {tuple(idx.shape)}")
+            raise ValueError(f"CRD needs one integer index per sample, (batch,) = ({len(f_s)},), got a {idx.dtype} "
+                             f"tensor of shape {tuple(idx.shape)}")
         if len(idx) and not (0 <= idx.min() and idx.max() < crd.n_data):
-            raise ValueError(f"CRD's indices must lie in [0, {crd.n_data}), the training set, got [{idx.min().item()}, {idx.max().item()}]")
-        if len(idx.unique()) != len(idx): raise ValueError("CRD's indices of a batch must be distinct (each updates its memory row once)")
+            raise ValueError(f"CRD's indices must lie in [0, {crd.n_data}), the training set, got "
+                             f"[{idx.min().item()}, {idx.max().item()}]")
+        if len(idx.unique()) != len(idx):
+            raise ValueError("CRD's indices of a batch must be distinct (each updates its memory row once)")
     return crd(f_s, f_t, idx)
 
 # %% ../nbs/04_losses.ipynb #2e830065
@@ -493,7 +539,8 @@ def _init_stage(name: str, params: list, loss_of, nets: list, teacher: nn.Module
                 batch_size: int, lr: float, seed: int, progress: bool) -> list:
     "The benchmark's init stage: SGD on `params`, minimizing `loss_of(xb, ft, check)`; returns each epoch's mean loss."
     if epochs < 0 or batch_size < 1 or not lr > 0:
-        raise ValueError(f"{name}'s init stage needs epochs >= 0, batch_size >= 1 and lr > 0, got {epochs}, {batch_size} and {lr}")
+        raise ValueError(f"{name}'s init stage needs epochs >= 0, batch_size >= 1 and lr > 0, got "
+                         f"{epochs}, {batch_size} and {lr}")
     dev = get_device(device)
     was = [(m, m.training) for m in (*nets, teacher)]
     for m in (*nets, teacher): m.to(dev)
@@ -521,7 +568,8 @@ def _check_maps(name: str, pairs) -> None:
     "Raise unless each (a, b) of `pairs` is two feature maps (batch, C, ...) with the same batch and spatial rank."
     for a, b in pairs:
         if min(a.ndim, b.ndim) < 3 or a.ndim != b.ndim or a.shape[0] != b.shape[0]:
-            raise ValueError(f"{name} needs feature maps (batch, C, ...) with spatial dimensions, the same batch and as many "
+            raise ValueError(f"{name} needs feature maps (batch, C, ...) with spatial dimensions, the "
+                             "same batch and as many "
                              f"spatial dimensions, got {tuple(a.shape)} and {tuple(b.shape)}")
 
 def fsp_matrix(f1: torch.Tensor,       # the lower map (batch, C1, ...)
@@ -536,12 +584,14 @@ def fsp_matrix(f1: torch.Tensor,       # the lower map (batch, C1, ...)
 def check_fsp_pairs(g_s: list, g_t: list) -> None:
     "Raise unless the student's and the teacher's maps make FSP matrices that can be compared."
     if not isinstance(g_s, (list, tuple)) or not isinstance(g_t, (list, tuple)) or len(g_s) != len(g_t) or len(g_s) < 2:
-        raise ValueError(f"FSP compares the flows between consecutive maps: it takes two lists of as many feature maps, at least 2, "
+        raise ValueError("FSP compares the flows between consecutive maps: it takes two lists of as many "
+                         "feature maps, at least 2, "
                          f"got {len(g_s) if isinstance(g_s, (list, tuple)) else type(g_s).__name__} and "
                          f"{len(g_t) if isinstance(g_t, (list, tuple)) else type(g_t).__name__}")
     _check_maps('FSP', [*zip(g_s, g_s[1:]), *zip(g_t, g_t[1:]), *zip(g_s, g_t)])
     if [f.shape[1] for f in g_s] != [f.shape[1] for f in g_t]:
-        raise ValueError(f"FSP compares the matrices entry by entry: the student's maps need the same channels as the teacher's, "
+        raise ValueError("FSP compares the matrices entry by entry: the student's maps need the same "
+                         "channels as the teacher's, "
                          f"layer by layer, got {[f.shape[1] for f in g_s]} and {[f.shape[1] for f in g_t]}")
 
 def fsp_loss(g_s: list,               # the student's maps (batch, C, ...), e.g. `features[:-1]`
@@ -560,7 +610,8 @@ class ABConnector(nn.Module):
         super().__init__()
         s_shape, t_shape = tuple(s_shape), tuple(t_shape)
         if len(s_shape) != len(t_shape) or not 1 <= len(s_shape) <= 4:
-            raise ValueError(f"AB cannot connect a student output of shape {s_shape} to a teacher output of shape {t_shape}: "
+            raise ValueError(f"AB cannot connect a student output of shape {s_shape} to a teacher "
+                             f"output of shape {t_shape}: "
                              "they need as many dimensions, 1 to 4 per sample")
         self.s_shape, self.t_shape = s_shape, t_shape
         Layer = {1: nn.Linear, 2: nn.Conv1d, 3: nn.Conv2d, 4: nn.Conv3d}[len(s_shape)]
@@ -570,7 +621,8 @@ class ABConnector(nn.Module):
         self.net = nn.Sequential(lin, BN(t_shape[0]))
     def forward(self, f_s: torch.Tensor) -> torch.Tensor:
         if tuple(f_s.shape[1:]) != self.s_shape:
-            raise ValueError(f"the AB connector was built for student outputs {self.s_shape}, got {tuple(f_s.shape[1:])}")
+            raise ValueError(f"the AB connector was built for student outputs {self.s_shape}, got "
+                             f"{tuple(f_s.shape[1:])}")
         out = self.net(f_s)
         return _pool_to(out, self.t_shape[1:]) if out.ndim > 2 else out
 
@@ -585,7 +637,8 @@ def ab_loss(g_s: list,              # the student's stage outputs after their co
         if not isinstance(g_s, (list, tuple)) or not isinstance(g_t, (list, tuple)) or len(g_s) != len(g_t) or not g_s:
             raise ValueError("AB takes two lists of as many stage outputs (one pair: lists of one), at least one")
         for s, t in zip(g_s, g_t):
-            if s.shape != t.shape: raise ValueError(f"AB compares each student output, after its connector, with the teacher's of the "
+            if s.shape != t.shape: raise ValueError("AB compares each student output, after its connector, "
+                                                    "with the teacher's of the "
                                                     f"same shape, got {tuple(s.shape)} and {tuple(t.shape)}")
         if not margin >= 0: raise ValueError(f"AB's margin must be a number >= 0, got {margin}")
     n, total = len(g_s), 0.
@@ -598,7 +651,8 @@ def ab_loss(g_s: list,              # the student's stage outputs after their co
 # %% ../nbs/04_losses.ipynb #eb272029
 def _ft_layers(shape: tuple, transposed: bool = False):
     "The convolution (or transposed one) and BatchNorm classes for maps of one sample's `shape` (C, ...)."
-    if not 2 <= len(shape) <= 4: raise ValueError(f"FT works on feature maps (C, ...) with 1 to 3 spatial dimensions, got a sample shape {shape}")
+    if not 2 <= len(shape) <= 4:
+        raise ValueError(f"FT works on feature maps (C, ...) with 1 to 3 spatial dimensions, got a sample shape {shape}")
     d = len(shape) - 1
     return (getattr(nn, f'ConvTranspose{d}d') if transposed else getattr(nn, f'Conv{d}d')), getattr(nn, f'BatchNorm{d}d')
 
@@ -611,7 +665,9 @@ def _ft_stack(Conv, BN, chans: list, use_bn: bool) -> nn.Sequential:
 def _factor_channels(t_shape: tuple, k: float) -> int:
     "The factor's channels, `k` of the teacher's, checked."
     m = int(t_shape[0] * k)
-    if not 0 < k <= 1 or m < 1: raise ValueError(f"FT's rate k must be in (0, 1] and leave at least one factor channel, got k={k} for {t_shape[0]} channels")
+    if not 0 < k <= 1 or m < 1:
+        raise ValueError(f"FT's rate k must be in (0, 1] and leave at least one factor channel, got k={k} "
+                         f"for {t_shape[0]} channels")
     return m
 
 # %% ../nbs/04_losses.ipynb #e936a1e6
@@ -640,7 +696,9 @@ class Translator(nn.Module):
                  use_bn: bool = True):        # the benchmark: BatchNorm
         super().__init__()
         self.s_shape, t_shape = tuple(s_shape), tuple(t_shape)
-        if len(self.s_shape) != len(t_shape): raise ValueError(f"FT cannot translate a student map {self.s_shape} to a teacher's {t_shape}: they need as many dimensions")
+        if len(self.s_shape) != len(t_shape):
+            raise ValueError(f"FT cannot translate a student map {self.s_shape} to a teacher's {t_shape}: they "
+                             "need as many dimensions")
         Conv, BN = _ft_layers(self.s_shape)
         c, m = self.s_shape[0], _factor_channels(t_shape, k)
         self.encoder = _ft_stack(Conv, BN, [c, c, m, m], use_bn)
@@ -673,11 +731,14 @@ def ab_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp:
                 epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False, seed: int = 0) -> list:
     "AB's init stage: the connectors and the student's feature layers learn the teacher's activation boundaries (AB loss alone)."
     conn = modules.get('ab_connectors')
-    if not isinstance(conn, nn.ModuleList): raise ValueError("AB's init stage needs modules['ab_connectors'], an nn.ModuleList of one ABConnector per stage output")
+    if not isinstance(conn, nn.ModuleList):
+        raise ValueError("AB's init stage needs modules['ab_connectors'], an nn.ModuleList of one "
+                         "ABConnector per stage output")
     def loss_of(xb, ft, check):
         fs, _ = student(xb, return_features=True)
         if check and not len(conn) == len(fs) - 2 == len(ft) - 2:
-            raise ValueError(f"AB pairs the student's {len(fs) - 2} stage outputs with the teacher's {len(ft) - 2} through {len(conn)} connectors: they must be as many")
+            raise ValueError(f"AB pairs the student's {len(fs) - 2} stage outputs with the teacher's {len(ft) - 2} "
+                             f"through {len(conn)} connectors: they must be as many")
         return ab_loss([c(f) for c, f in zip(conn, fs[1:-1])], ft[1:-1], hp.get('ab_margin', 1.), check=check)
     params = [*conn.parameters(), *_feature_params(student)]
     return _init_stage('AB', params, loss_of, [conn, student], teacher, data, device, epochs, batch_size, lr, seed, progress)
@@ -686,7 +747,9 @@ def ft_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp:
                 epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False, seed: int = 0) -> list:
     "FT's init stage: the paraphraser learns to reconstruct the teacher's last stage map (mean squared error); the student waits."
     para = modules.get('ft_paraphraser')
-    if not isinstance(para, Paraphraser): raise ValueError("FT's init stage needs modules['ft_paraphraser'], a Paraphraser of the teacher's last stage map")
+    if not isinstance(para, Paraphraser):
+        raise ValueError("FT's init stage needs modules['ft_paraphraser'], a Paraphraser of the "
+                         "teacher's last stage map")
     def loss_of(xb, ft, check):
         f = ft[-2]
         return F.mse_loss(para(f)[1], f)             # the paraphraser checks the map's shape

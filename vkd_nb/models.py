@@ -195,7 +195,8 @@ def cifar_resnet(depth: int,                          # 6n+2 layers: 8, 14, 20, 
                  widths: tuple = (16, 16, 32, 64),    # channels of the stem and of the three stages
                  num_classes: int = 100, in_shape: tuple = (3, 32, 32)) -> ResNet:
     "The benchmark's CIFAR ResNet: three stages of (depth-2)/6 basic blocks."
-    if depth < 8 or (depth - 2) % 6: raise ValueError(f"a CIFAR ResNet has 6n+2 layers (8, 14, 20, ...), got depth {depth}")
+    if depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"a CIFAR ResNet has 6n+2 layers (8, 14, 20, ...), got depth {depth}")
     return ResNet(BasicBlock, [(depth - 2) // 6] * 3, widths[1:], widths[0], num_classes, in_shape)
 
 for _d in (8, 14, 20, 32, 44, 56, 110): register_model(f'resnet{_d}', 'resnet', partial(cifar_resnet, _d))
@@ -222,7 +223,8 @@ class WideResNet(ZooModel):
                  widen: int,                     # the widening factor k
                  num_classes: int = 100, in_shape: tuple = (3, 32, 32)):
         super().__init__(in_shape)
-        if depth < 10 or (depth - 4) % 6: raise ValueError(f"a wide ResNet has 6n+4 layers (10, 16, 22, ...), got depth {depth}")
+        if depth < 10 or (depth - 4) % 6:
+            raise ValueError(f"a wide ResNet has 6n+4 layers (10, 16, 22, ...), got depth {depth}")
         n = (depth - 4) // 6
         self.stem = nn.Conv2d(in_shape[0], 16, 3, 1, 1, bias=False)
         ni, stages = 16, []
@@ -403,7 +405,8 @@ register_model('ShuffleV2', 'shufflenet', ShuffleNetV2)
 
 # %% ../nbs/02_models.ipynb #c038
 def _check_size(what: str, v: int, lo: int, hi: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi: raise ValueError(f"{what} must be an integer in [{lo}, {hi}], got {v!r}")
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"{what} must be an integer in [{lo}, {hi}], got {v!r}")
     return v
 
 class MLP(ZooModel):
@@ -421,7 +424,8 @@ class MLP(ZooModel):
 
     def check_input(self, x):
         if x.ndim < 2 or math.prod(x.shape[1:]) != self.in_features:
-            raise ValueError(f"{self.name} takes batches of {self.in_features} values per sample (it was built for {self.in_shape}), got {tuple(x.shape)}")
+            raise ValueError(f"{self.name} takes batches of {self.in_features} values per sample (it was built for "
+                             f"{self.in_shape}), got {tuple(x.shape)}")
 
     def forward_features(self, x):
         x, features = x.flatten(1), []
@@ -439,7 +443,8 @@ class SmallCNN(ZooModel):
                  num_classes: int = 10, in_shape: tuple = (1, 40)):
         super().__init__(in_shape)
         w, ks = _check_size('CNN width', width, 1, 4096), (5 if ndim == 1 else 3)
-        if len(self.in_shape) != ndim + 1: raise ValueError(f"a {ndim}-D CNN needs in_shape with {ndim + 1} dimensions, got {self.in_shape}")
+        if len(self.in_shape) != ndim + 1:
+            raise ValueError(f"a {ndim}-D CNN needs in_shape with {ndim + 1} dimensions, got {self.in_shape}")
         self.stem = conv_bn(self.in_shape[0], w, ks, ndim=ndim)
         self.stages = nn.ModuleList([conv_bn(w, w, ks, 1, ndim=ndim), conv_bn(w, 2 * w, ks, 2, ndim=ndim), conv_bn(2 * w, 4 * w, ks, 2, ndim=ndim)])
         self.classifier = nn.Linear(4 * w, num_classes)
@@ -619,21 +624,25 @@ def load_weights(model: nn.Module, path) -> nn.Module:
         for k in ('state_dict', 'model'):
             if isinstance(sd.get(k), dict): sd = sd[k]; break
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
-        raise ValueError(f"{path} holds no state dict (a dict of tensors, e.g. from torch.save(model.state_dict(), path))")
+        raise ValueError(f"{path} holds no state dict (a dict of tensors, e.g. from "
+                         "torch.save(model.state_dict(), path))")
     sd = {k.removeprefix('module.'): v for k, v in sd.items()}                 # saved from DistributedDataParallel
     target = model.net if isinstance(model, TVModel) and not any(k.startswith('net.') for k in sd) else model
     own = target.state_dict()
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
     name = getattr(model, 'name', type(model).__name__)
     if missing or unexpected:
-        raise ValueError(f"{path} does not hold weights of {name}: {len(missing)} of its tensors are missing (e.g. {missing[:3]}), "
-                         f"{len(unexpected)} in the file are unknown to it (e.g. {unexpected[:3]}); was it saved from another architecture?")
+        raise ValueError(f"{path} does not hold weights of {name}: {len(missing)} of its tensors are missing "
+                         f"(e.g. {missing[:3]}), "
+                         f"{len(unexpected)} in the file are unknown to it (e.g. {unexpected[:3]}); was it saved "
+                         "from another architecture?")
     bad = [k for k in own if own[k].shape != sd[k].shape]
     if bad:
         k = bad[-1]
         classes = (f"the file's classifier has {sd[k].shape[0]} classes, the model {own[k].shape[0]}: "
                    if k == list(own)[-1] or k == [j for j in own if j.endswith('weight')][-1] else '')
-        raise ValueError(f"{path} does not fit {name}: {classes}{k} is {tuple(sd[k].shape)} in the file, {tuple(own[k].shape)} in the model"
+        raise ValueError(f"{path} does not fit {name}: {classes}{k} is {tuple(sd[k].shape)} in the file, "
+                         f"{tuple(own[k].shape)} in the model"
                          + (f" ({len(bad)} tensors differ)" if len(bad) > 1 else ''))
     target.load_state_dict(sd)
     return model

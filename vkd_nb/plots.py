@@ -54,28 +54,34 @@ def _prep(teacher_logits, y, class_names):
 def _class_index(c, names: list, K: int) -> int:
     "The index of class `c`, given as an index or a name."
     if isinstance(c, str):
-        if c not in names: raise ValueError(f"unknown class {c!r}; the class names are {names[:20]}{' ...' if K > 20 else ''}")
+        if c not in names:
+            raise ValueError(f"unknown class {c!r}; the class names are {names[:20]}{' ...' if K > 20 else ''}")
         return names.index(c)
     if isinstance(c, torch.Tensor) and c.numel() == 1 and not c.dtype.is_floating_point: c = int(c)
-    if isinstance(c, bool) or not isinstance(c, numbers.Integral): raise TypeError(f"a class must be an index or a name, got {c!r}")
+    if isinstance(c, bool) or not isinstance(c, numbers.Integral):
+        raise TypeError(f"a class must be an index or a name, got {c!r}")
     if not 0 <= c < K: raise ValueError(f"unknown class index {c}: the teacher has {K} classes, indices 0..{K - 1}")
     return int(c)
 
+# %% ../nbs/09_plots.ipynb #c010_w1
 def _knowledges(knowledges) -> dict:
     "`{name: knowledge}` from a dict, a single knowledge (named 'generator') or None."
     if knowledges is None: return {}
     if not isinstance(knowledges, dict): knowledges = {'generator': knowledges}
     for n, k in knowledges.items():
-        if n == 'teacher': raise ValueError("'teacher' is taken by the teacher's own bars: name the knowledge otherwise")
+        if n == 'teacher':
+            raise ValueError("'teacher' is taken by the teacher's own bars: name the knowledge otherwise")
         if not callable(getattr(k, 'virtual_knowledge', None)):
-            raise TypeError(f"knowledge {n!r} has no virtual_knowledge(y, tau, generator) method: pass a generator or ClassMeanKnowledge")
+            raise TypeError(f"knowledge {n!r} has no virtual_knowledge(y, tau, generator) method: pass a "
+                            "generator or ClassMeanKnowledge")
     return knowledges
 
 @torch.no_grad()
 def _knowledge_probs(k, name: str, y: torch.Tensor, tau: float, seed: int, K: int) -> torch.Tensor:
     "Virtual knowledge of `k` for labels `y`, seeded noise, as float on the CPU."
     p = torch.as_tensor(k.virtual_knowledge(y, tau, generator=torch.Generator().manual_seed(seed))).detach().float().cpu()
-    if tuple(p.shape) != (len(y), K): raise ValueError(f"knowledge {name!r} returned shape {tuple(p.shape)}, expected {(len(y), K)}")
+    if tuple(p.shape) != (len(y), K):
+        raise ValueError(f"knowledge {name!r} returned shape {tuple(p.shape)}, expected {(len(y), K)}")
     return p
 
 def _std(p: torch.Tensor) -> torch.Tensor: return p.std(0) if len(p) > 1 else torch.zeros(p.shape[1:])
@@ -217,11 +223,13 @@ FIDELITY_KEYS = ('kl', 'mmd')
 def _records(history, what: str = 'history') -> list:
     "The list of per-epoch (or per-step) dicts in `history`, checked."
     if isinstance(history, dict) and 'history' in history: history = history['history']
-    if isinstance(history, dict): raise TypeError(f"{what} must be a list of dicts (one per epoch or step), got a dict without a 'history' key")
+    if isinstance(history, dict):
+        raise TypeError(f"{what} must be a list of dicts (one per epoch or step), got a dict without a 'history' key")
     history = list(history)
     if not history: raise ValueError(f"{what} is empty: there is nothing to plot yet")
     for i, r in enumerate(history):
-        if not isinstance(r, dict): raise TypeError(f"{what} must be a list of dicts (one per epoch or step); item {i} is a {type(r).__name__}")
+        if not isinstance(r, dict):
+            raise TypeError(f"{what} must be a list of dicts (one per epoch or step); item {i} is a {type(r).__name__}")
     return history
 
 def _is_num(v) -> bool:
@@ -262,7 +270,8 @@ def _draw_lines(ax, x, recs, keys, xlabel, log=False):
 def _draw_history(fig: Figure, history, title: str|None = None, log_loss: bool = False) -> Figure:
     "Draw the training curves of `history` into `fig` (cleared first)."
     recs = _records(history); panels = history_panels(recs)
-    if not panels: raise ValueError(f"history has no loss, accuracy or lr keys to plot; its keys are {_numeric_keys(recs)}")
+    if not panels:
+        raise ValueError(f"history has no loss, accuracy or lr keys to plot; its keys are {_numeric_keys(recs)}")
     fig.clear(); fig.set_size_inches(4.2 * len(panels), 3.2)
     x, xlabel = _x(recs)
     for ax, (p, keys) in zip(np.ravel(fig.subplots(1, len(panels), squeeze=False)), panels.items()):
@@ -286,7 +295,8 @@ class LivePlot(Callback):
                  extra=None,                  # extra(record, *args) -> dict of more values to keep with the record
                  kind: str = 'auto',          # 'history', 'gan', or 'auto': 'gan' when records have a step and no epoch
                  title: str|None = None):
-        if kind not in ('auto', 'history', 'gan'): raise ValueError(f"kind must be 'auto', 'history' or 'gan', got {kind!r}")
+        if kind not in ('auto', 'history', 'gan'):
+            raise ValueError(f"kind must be 'auto', 'history' or 'gan', got {kind!r}")
         if every < 1: raise ValueError(f"every must be >= 1, got {every}")
         self.live, self.out, self.every, self.extra, self.kind, self.title = live, out, every, extra, kind, title
         self.records, self._fig, self._handle = [], None, None
@@ -337,7 +347,8 @@ def _draw_gan(fig: Figure, records, title: str|None = None) -> Figure:
     recs = _records(records, 'records'); keys = _numeric_keys(recs)
     panels = {'GAN losses': [k for k in keys if k.endswith('loss')], **{k: [k] for k in FIDELITY_KEYS if k in keys}}
     panels = {p: ks for p, ks in panels.items() if ks}
-    if not panels: raise ValueError(f"records have no GAN loss (d_loss, g_loss) or fidelity (kl, mmd) keys; their keys are {keys}")
+    if not panels:
+        raise ValueError(f"records have no GAN loss (d_loss, g_loss) or fidelity (kl, mmd) keys; their keys are {keys}")
     fig.clear(); fig.set_size_inches(4.2 * len(panels), 3.2)
     x, xlabel = _x(recs)
     for ax, (p, ks) in zip(np.ravel(fig.subplots(1, len(panels), squeeze=False)), panels.items()):

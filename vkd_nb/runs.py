@@ -66,7 +66,8 @@ def preset_options(role: str,                 # 'teacher' or 'student'
                    **given) -> dict:          # options given explicitly (None: not given)
     "The options of a `role`: the explicit ones, else the preset's, else the defaults (plus a preset's `n_train`, `teacher`)."
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
-    if preset is not None and preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if preset is not None and preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     p = _for_role(PRESETS.get(preset, {}), role)
     out = {k: p[k] for k in ('milestones', 'gamma', 'n_train', 'teacher') if k in p}
     for k, v in (TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS).items():
@@ -128,7 +129,8 @@ def import_teacher(out,                       # run folder to write teacher.pt a
     bundle = rebuild_data({'data': data_opts}, root)
     teacher = load_weights(create_model(arch, bundle.num_classes, bundle.in_shape), weights).to(dev)
     if (out/'teacher.pt').exists() and not overwrite:
-        raise FileExistsError(f"{out/'teacher.pt'} exists: pass overwrite=True (--overwrite) to replace it, or choose another folder")
+        raise FileExistsError(f"{out/'teacher.pt'} exists: pass overwrite=True (--overwrite) to replace it, "
+                              "or choose another folder")
     with RunFolder(out, overwrite=overwrite) as f:
         out = f.work
         save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape)
@@ -158,13 +160,15 @@ def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, d
     if uses_generator(mode):
         gen = load_generator(generator_path if generator_path is not None else teacher, dev)
         if gen.num_classes != bundle.num_classes:
-            raise ValueError(f"the generator has {gen.num_classes} classes but {data_opts['name']} has {bundle.num_classes}")
+            raise ValueError(f"the generator has {gen.num_classes} classes but {data_opts['name']} "
+                             f"has {bundle.num_classes}")
         if not same_dataset(gen.meta.get('data') or {}, data_opts):
             raise ValueError(f"the generator was fitted on {gen.meta.get('data')}, the student trains on {data_opts}")
     if needs_teacher(mode):
         t_model, t_meta = load_teacher(teacher, dev)
         if t_meta['num_classes'] != bundle.num_classes:
-            raise ValueError(f"the teacher has {t_meta['num_classes']} classes but {data_opts['name']} has {bundle.num_classes}")
+            raise ValueError(f"the teacher has {t_meta['num_classes']} classes but {data_opts['name']} "
+                             f"has {bundle.num_classes}")
         if not same_dataset(t_meta['data'], data_opts):
             raise ValueError(f"the teacher was trained on {t_meta['data']}, the student trains on {data_opts}")
     return gen, t_model
@@ -175,7 +179,8 @@ def _check_out(out: Path, teacher, generator_path):
         src = None if src is None else resolve_run(src)
         folder = None if src is None else (src if src.is_dir() or not src.suffix else src.parent)
         if folder is not None and folder.resolve() == out.resolve():
-            raise ValueError(f"--out {out} is the {what}'s own folder: the student's run would replace the {what}'s metrics; "
+            raise ValueError(f"--out {out} is the {what}'s own folder: the student's run would replace "
+                             f"the {what}'s metrics; "
                              f"choose another --out")
 
 # %% ../nbs/10_runs.ipynb #runstud1
@@ -196,7 +201,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
     _check_out(out, teacher, generator_path)
     hp = mode_hparams(mode, **(hparams or {}))
     init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
-    if needs_teacher(mode) and teacher is None: raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
+    if needs_teacher(mode) and teacher is None:
+        raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
     if uses_generator(mode) and teacher is None and generator_path is None:
         raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
@@ -251,7 +257,8 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     "Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the metrics."
     out, dev, archs = out_path(out), get_device(device), list(archs)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
-    if mode not in COLLAB_MODES: raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
+    if mode not in COLLAB_MODES:
+        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
@@ -344,7 +351,8 @@ def teaching_expectation(mode: str|None = None) -> str:
     gaps = ', '.join(f"{k} {100 * d:+.1f} ± {100 * s:.1f}" for k in order if k != 'ce'
                      for d, s in [_mean_std([x - y for x, y in zip(m[k]['accs'], m['ce']['accs'])])])
     head = (f"Teaching regime ({c['arch']} students on {c['n_train']} MNIST-1D samples, {c['epochs']} epochs), "
-            f"measured over {len(m['ce']['accs'])} seeds: test accuracy (%) {ranked}; paired gain over CE (points): {gaps}.")
+            f"measured over {len(m['ce']['accs'])} seeds: test accuracy (%) {ranked}; paired gain "
+            f"over CE (points): {gaps}.")
     return head + (f" A single seed can move a mode by about a point; this run: {mode}." if mode else '')
 
 # %% ../nbs/10_runs.ipynb #47a09ac9_1
@@ -428,11 +436,13 @@ def run_demo(out='runs/demo',
     _check_demo(modes, seeds, jobs, regime, hparams)
     cfg = {**DEMO, **regime}
     if (out/'results.json').exists() and not overwrite:
-        raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, or choose another --out")
+        raise FileExistsError(f"{out} holds the results of an earlier demo: pass --overwrite to replace them, "
+                              "or choose another --out")
     with RunFolder(out, overwrite=overwrite, stage=False):   # the demo's runs overwrite one by one
         teacher_task, tasks = _demo_tasks(out, cfg, seeds, modes, root, dev, progress and jobs == 1, overwrite, hparams)
         where = 'the shipped teaching teacher' if teacher_task[0] == 'teaching' else 'trained here'
-        log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ({where}); {len(tasks)} student runs, {jobs} at a time ...")
+        log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ({where}); {len(tasks)} student "
+            f"runs, {jobs} at a time ...")
         tm, done = _run_tasks(teacher_task, tasks, jobs, log)
         results = {}
         for mode in modes:
@@ -445,7 +455,9 @@ def run_demo(out='runs/demo',
                               'teacher': 'teaching' if teacher_task[0] == 'teaching' else 'trained'},
                    'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']}, 'results': results,
                    'seconds': time.perf_counter() - t_start, 'figure': str(fig)}
-        (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} ({100 * tm['test_acc']:.2f} %), "
-                                      f"students {cfg['arch']} on {cfg['n_train'] or 'all'} training samples\n\n{results_table(results)}\n")
+        (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} "
+                                      f"({100 * tm['test_acc']:.2f} %), "
+                                      f"students {cfg['arch']} on {cfg['n_train'] or 'all'} training "
+                                      f"samples\n\n{results_table(results)}\n")
         save_json(summary, out/'results.json')
     return summary

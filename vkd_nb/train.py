@@ -77,9 +77,12 @@ def register_method(method: Method, replace: bool = False) -> Method:
     "Add `method` to the registry (`replace=True` to redefine one); its names are checked here."
     if not isinstance(method, Method): raise TypeError(f"register a Method, got {type(method).__name__}")
     n = method.name
-    if not n or '+' in n or n != n.strip() or n in ('ce', 'self-vkd'): raise ValueError(f"a method's name must be non-empty, without '+', not 'ce' or 'self-vkd': got {n!r}")
-    if n in METHODS and not replace: raise ValueError(f"method {n!r} is already registered; pass replace=True to redefine it")
-    if method.knowledge not in (None, 'generator', 'class-mean'): raise ValueError(f"knowledge must be None, 'generator' or 'class-mean', got {method.knowledge!r}")
+    if not n or '+' in n or n != n.strip() or n in ('ce', 'self-vkd'):
+        raise ValueError(f"a method's name must be non-empty, without '+', not 'ce' or 'self-vkd': got {n!r}")
+    if n in METHODS and not replace:
+        raise ValueError(f"method {n!r} is already registered; pass replace=True to redefine it")
+    if method.knowledge not in (None, 'generator', 'class-mean'):
+        raise ValueError(f"knowledge must be None, 'generator' or 'class-mean', got {method.knowledge!r}")
     taken = {k: v for k, v in hparam_names().items() if v != n}
     clash = [k for k in method.defaults if k in taken or k in _RESERVED]
     if clash: raise ValueError(f"method {n!r} declares {clash}, already used by " +
@@ -122,12 +125,16 @@ def _regressor(fs, ft, hp, data):
 def _check_smoothing(hp):
     if not 0 <= hp['smoothing'] < 1: raise ValueError(f"smoothing must be in [0, 1), got {hp['smoothing']}")
 
-for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teacher's softened outputs (Hinton et al. 2015)"),
-           Method('vkd', _vkd, .9, knowledge='generator', ce_weight=.1, doc="the generator's virtual knowledge (no teacher while training)"),
-           Method('at', _at, 1000., needs_teacher=True, features=True, doc="attention transfer on the stage outputs (Zagoruyko & Komodakis 2017)"),
+for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teacher's softened "
+                                                                       "outputs (Hinton et al. 2015)"),
+           Method('vkd', _vkd, .9, knowledge='generator', ce_weight=.1, doc="the generator's virtual knowledge (no "
+                                                                            "teacher while training)"),
+           Method('at', _at, 1000., needs_teacher=True, features=True, doc="attention transfer on the stage outputs "
+                                                                           "(Zagoruyko & Komodakis 2017)"),
            Method('fitnet', _fitnet, 100., needs_teacher=True, features=True, hparams={'hint_layer': 2}, modules=_regressor,
                   doc="FitNet hints through a learned regressor (Romero et al. 2015)"),
-           Method('class-mean', _vkd, .9, knowledge='class-mean', ce_weight=.1, doc="control: the teacher's class-mean soft labels"),
+           Method('class-mean', _vkd, .9, knowledge='class-mean', ce_weight=.1, doc="control: the teacher's "
+                                                                                    "class-mean soft labels"),
            Method('label-smoothing', _ls, 1., hparams={'smoothing': .1}, check=_check_smoothing, replaces_ce=True,
                   doc="control: CE against smoothed labels")):
     register_method(_m, replace=True)
@@ -151,7 +158,9 @@ def _crd(b, hp): return crd_loss(b.fs[-1], b.ft[-1], b.idx, b.modules['crd'], ch
 def _cc_embeds(fs, ft, hp, data):
     return {'cc_embed_s': Embed(fs[-1].shape[1:], hp['cc_dim']), 'cc_embed_t': Embed(ft[-1].shape[1:], hp['cc_dim'])}
 def _vid_regressors(fs, ft, hp, data):
-    if len(fs) != len(ft): raise ValueError(f"VID pairs the student's {len(fs) - 2} stages with the teacher's {len(ft) - 2}: they must be as many")
+    if len(fs) != len(ft):
+        raise ValueError(f"VID pairs the student's {len(fs) - 2} stages with the teacher's "
+                         f"{len(ft) - 2}: they must be as many")
     return {f'vid_{i}': VIDRegressor(s.shape[1:], t.shape[1:]) for i, (s, t) in enumerate(zip(fs[1:-1], ft[1:-1]))}
 
 def _crd_module(fs, ft, hp, data):
@@ -167,17 +176,22 @@ def _check_cc(hp):
 # %% ../nbs/08_train.ipynb #a1fc6e70
 for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20}, check=_check_dkd,
                   doc='decoupled KD: target and non-target parts weighted apart (Zhao et al. 2022)'),
-           Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram matrices (Tung & Mori 2019)'),
-           Method('pkt', _pkt, 30000., needs_teacher=True, features=True, doc='probabilistic knowledge transfer (Passalis & Tefas 2018)'),
+           Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram '
+                                                                           'matrices (Tung & Mori 2019)'),
+           Method('pkt', _pkt, 30000., needs_teacher=True, features=True, doc='probabilistic knowledge transfer '
+                                                                              '(Passalis & Tefas 2018)'),
            Method('rkd', _rkd, 1., needs_teacher=True, features=True, hparams={'rkd_dist': 25., 'rkd_angle': 50.},
                   doc='relational KD: distances and angles (Park et al. 2019)'),
            Method('cc', _cc, .02, needs_teacher=True, features=True, hparams={'cc_dim': 128},
                   modules=_cc_embeds, check=_check_cc, doc='correlation congruence (Peng et al. 2019)'),
            Method('vid', _vid, 1., needs_teacher=True, features=True, modules=_vid_regressors,
                   doc='variational information distillation (Ahn et al. 2019)'),
-           Method('nst', _nst, 50., needs_teacher=True, features=True, doc='neuron selectivity transfer (Huang & Wang 2017)'),
+           Method('nst', _nst, 50., needs_teacher=True, features=True, doc='neuron selectivity '
+                                                                           'transfer (Huang & Wang 2017)'),
            Method('crd', _crd, .8, needs_teacher=True, features=True, needs_index=True, modules=_crd_module,
-                  hparams={'crd_dim': 128, 'crd_k': 16384, 'crd_t': .07, 'crd_m': .5}, doc='contrastive representation distillation (Tian et al. 2020)')):
+                  hparams={'crd_dim': 128, 'crd_k': 16384, 'crd_t': .07, 'crd_m': .5}, doc='contrastive representation '
+                                                                                           'distillation (Tian et al. '
+                                                                                           '2020)')):
     register_method(_m, replace=True)
 
 # %% ../nbs/08_train.ipynb #b93d734d
@@ -187,21 +201,26 @@ def _ft(b, hp):
     with torch.no_grad(): factor_t = m['ft_paraphraser'].encoder(b.ft[-2])   # fixed after its init stage
     return ft_loss(m['ft_translator'](b.fs[-2]), factor_t, check=b.check)
 def _ab_connectors(fs, ft, hp, data):
-    if len(fs) != len(ft): raise ValueError(f"AB pairs the student's {len(fs) - 2} stages with the teacher's {len(ft) - 2}: they must be as many")
+    if len(fs) != len(ft):
+        raise ValueError(f"AB pairs the student's {len(fs) - 2} stages with the teacher's "
+                         f"{len(ft) - 2}: they must be as many")
     return {'ab_connectors': nn.ModuleList([ABConnector(s.shape[1:], t.shape[1:]) for s, t in zip(fs[1:-1], ft[1:-1])])}
 def _ft_modules(fs, ft, hp, data):
     return {'ft_paraphraser': Paraphraser(ft[-2].shape[1:], hp['ft_k']), 'ft_translator': Translator(fs[-2].shape[1:], ft[-2].shape[1:], hp['ft_k'])}
 def _check_init(name):
     def check(hp):
-        if hp[f'{name}_init_epochs'] < 0: raise ValueError(f"{name}_init_epochs must be >= 0, got {hp[f'{name}_init_epochs']}")
+        if hp[f'{name}_init_epochs'] < 0:
+            raise ValueError(f"{name}_init_epochs must be >= 0, got {hp[f'{name}_init_epochs']}")
     return check
 
 for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=fsp_prestage, check=_check_init('fsp'),
-                  doc='flow of solution procedure, in an init stage; student and teacher of the same widths (Yim et al. 2017)'),
+                  doc='flow of solution procedure, in an init stage; student and teacher of the same '
+                      'widths (Yim et al. 2017)'),
            Method('ab', _none, 1., hparams={'ab_margin': 1., 'ab_init_epochs': 30}, modules=_ab_connectors, prestage=ab_prestage,
                   check=_check_init('ab'), doc='activation boundaries, in an init stage (Heo et al. 2019)'),
            Method('ft', _ft, 200., needs_teacher=True, features=True, hparams={'ft_k': .5, 'ft_init_epochs': 30},
-                  modules=_ft_modules, prestage=ft_prestage, check=_check_init('ft'), doc='factor transfer (Kim et al. 2018)')):
+                  modules=_ft_modules, prestage=ft_prestage, check=_check_init('ft'), doc='factor transfer (Kim et al. '
+                                                                                          '2018)')):
     register_method(_m, replace=True)
 
 # %% ../nbs/08_train.ipynb #c009
@@ -217,7 +236,8 @@ def parse_mode(mode: str) -> list:
                                  "a method of your own: register it first, or load its module (`--plugin`)")
     if len(set(names)) < len(names): raise ValueError(f"mode {mode!r} names a method twice")
     parts = [METHODS[n] for n in names]
-    if sum(m.knowledge is not None for m in parts) > 1: raise ValueError(f"mode {mode!r} distills from two sources of virtual knowledge; keep one")
+    if sum(m.knowledge is not None for m in parts) > 1:
+        raise ValueError(f"mode {mode!r} distills from two sources of virtual knowledge; keep one")
     if sum(m.replaces_ce for m in parts) > 1: raise ValueError(f"mode {mode!r} replaces cross-entropy twice; keep one")
     return parts
 
@@ -310,12 +330,14 @@ def check_classes(what: str, logits: torch.Tensor, data: DataBundle):
 
 def check_knowledge(gen, data: DataBundle, dev):
     "Raise if a generator does not fit `data` (classes, dataset) or lives on another device."
-    if gen.num_classes != data.num_classes: raise ValueError(f"the generator has {gen.num_classes} classes but {data.name} has {data.num_classes}")
+    if gen.num_classes != data.num_classes:
+        raise ValueError(f"the generator has {gen.num_classes} classes but {data.name} has {data.num_classes}")
     fitted = (getattr(gen, 'meta', None) or {}).get('data')
     if isinstance(fitted, dict) and fitted.get('name') != data.name:
         raise ValueError(f"the generator was fitted to a teacher of {fitted.get('name')}, not {data.name}")
     if isinstance(gen, GeneratorTrainer) and gen.device != dev:
-        raise ValueError(f"the generator lives on {gen.device} but training runs on {dev}; load it with load_generator(path, device)")
+        raise ValueError(f"the generator lives on {gen.device} but training runs on {dev}; load it with "
+                         "load_generator(path, device)")
 
 def class_mean_knowledge(teacher: nn.Module, data: DataBundle, tau: float = 4., device='cpu') -> ClassMeanKnowledge:
     "The class-mean control from `teacher`'s eval-mode outputs on `data`'s training set."
@@ -374,7 +396,8 @@ def train_student(student: nn.Module, data: DataBundle,
     pre = [m for m in parts if m.prestage is not None]                # methods with an init stage before the learner
     need_t = uses_teacher(mode) or bool(pre) or (needs_teacher(mode) and not isinstance(generator, ClassMeanKnowledge))
     if need_t and teacher is None: raise ValueError(f"mode {mode} needs a teacher")
-    if uses_generator(mode) and generator is None: raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
+    if uses_generator(mode) and generator is None:
+        raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
     feats = any(m.features for m in parts) or bool(pre)            # the modules' builders and the init stages read features
     fs, s = probe_outputs(student.to(dev), data, dev, feats); check_classes('student', s, data)
     ft = None
@@ -456,7 +479,8 @@ def train_collab(peers: list, data: DataBundle,
                  out=None, resume: bool = False, config: dict|None = None,
                  progress: bool = True, cbs=(), **learner_kw) -> dict:
     "Train `peers` together in `mode`; returns the run's record with each peer's test accuracy."
-    if mode not in COLLAB_MODES: raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
+    if mode not in COLLAB_MODES:
+        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
     tau, w = check_tau(tau), check_weights(w_ce=w_ce, w_dml=w_dml, w_vkd=w_vkd)
     dev, seed = get_device(learner_kw.get('device', 'auto')), learner_kw.get('seed', 0)
     M = len(peers)
@@ -491,7 +515,8 @@ def load_student(path, device='cpu'):
     "The network saved in run folder (or file) `path`, in eval mode, and its checkpoint's metadata."
     path = run_file(path, 'student.pt')
     ck = load_pt(path)
-    if not isinstance(ck, dict) or ck.get('kind') != 'student': raise ValueError(f"{path} is not a student checkpoint written by vkd_nb")
+    if not isinstance(ck, dict) or ck.get('kind') != 'student':
+        raise ValueError(f"{path} is not a student checkpoint written by vkd_nb")
     m = create_model(ck['arch'], ck['num_classes'], tuple(ck['in_shape']))
     m.load_state_dict(ck['state_dict'])
     return m.to(get_device(device)).eval(), {k: v for k, v in ck.items() if k != 'state_dict'}

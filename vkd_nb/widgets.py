@@ -119,7 +119,8 @@ class Dashboard:
                                              tooltip='GAN steps refitting the generator on the final teacher')
         self.n_train = W.IntText(value=n_train or 0, description='train samples', style=s, layout=lay,
                                  tooltip="the students' training samples (0: all); the teacher trains on all of them")
-        self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay, tooltip="the student's seed; the teacher's is 0")
+        self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay, tooltip="the student's "
+                                                                                           "seed; the teacher's is 0")
         self.device = DevicePicker(device)
         self._make_outputs(s, lay, tau)
         for w, v in ((self.teacher, teacher), (self.student, student)):
@@ -196,13 +197,16 @@ def settings(self: Dashboard) -> dict:
         if txt:
             whole = isinstance(defaults[name], int)
             try: ws[name] = int(txt) if whole else float(txt)
-            except ValueError: raise ValueError(f"{name} must be {'a whole number' if whole else 'a number'} (or empty for the mode's default), got {txt!r}") from None
+            except ValueError: raise ValueError(f"{name} must be {'a whole number' if whole else 'a number'} (or empty "
+                                                f"for the mode's default), got {txt!r}") from None
     check_weights(**{k: v for k, v in ws.items() if k.startswith('w_')})
     if mode not in ('self-vkd', *COLLAB_MODES): mode_hparams(mode, **ws)
     dev = self.device.value
-    if dev == 'cuda' and not torch.cuda.is_available(): raise ValueError("cuda is not available on this machine: choose auto or cpu")
+    if dev == 'cuda' and not torch.cuda.is_available():
+        raise ValueError("cuda is not available on this machine: choose auto or cpu")
     n_train = self.n_train.value or None
-    if n_train is not None and n_train < 10: raise ValueError(f"train samples must be >= 10 (or 0 for all), got {n_train}")
+    if n_train is not None and n_train < 10:
+        raise ValueError(f"train samples must be >= 10 (or 0 for all), got {n_train}")
     return dict(data=data, teacher=self.teacher.value, student=self.student.value, mode=mode, tau=tau, weights=ws,
                 teacher_epochs=self.teacher_epochs.value, epochs=self.epochs.value, refine_steps=self.refine_steps.value,
                 n_train=n_train, seed=self.seed.value, device=dev)
@@ -245,8 +249,10 @@ def _cbs(self: Dashboard, title: str, total: int, what: str) -> list:
     return [_DashboardProgress(self, LivePlot(live=False, title=title), total, what), StopOnEvent(self._stop)]
 
 # %% ../nbs/11_widgets.ipynb #eee596a0
-GAN_NOTE = ('<small>GAN losses: d_loss ≈ 2 ln 2 ≈ 1.386 and g_loss ≈ ln 2 ≈ 0.693 is the balance point of the game — the '
-            'discriminator cannot tell the generator\'s distributions from the teacher\'s. Flat curves there mean the generator '
+GAN_NOTE = ('<small>GAN losses: d_loss ≈ 2 ln 2 ≈ 1.386 and g_loss ≈ ln 2 ≈ 0.693 is the balance '
+            'point of the game — the '
+            'discriminator cannot tell the generator\'s distributions from the teacher\'s. Flat curves '
+            'there mean the generator '
             'keeps up; how closely it mimics the teacher is fidelity (see <i>Explore distributions</i>).</small>')
 
 @patch
