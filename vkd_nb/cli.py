@@ -182,7 +182,9 @@ def _zoo_torchvision(args) -> int:
     "`vkd zoo --torchvision`: torchvision's classification models, as tv:NAME."
     from vkd_nb.models import list_torchvision_models
     rows = list_torchvision_models(args.num_classes)
-    if args.json: print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2)); return 0
+    if args.json:
+        print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2))
+        return 0
     shown = [dict(r, params_m='?' if r['params'] is None else f"{r['params'] / 1e6:.3f}") for r in rows]
     print(format_table(shown, [('name', 'name'), ('params (M)', 'params_m'), ('accepts', 'accepts')], right=('params_m',)))
     print(f"\n{len(rows)} torchvision models; parameters for {args.num_classes} classes. Random weights, or "
@@ -270,14 +272,17 @@ def cmd_teacher(args) -> int:
                     device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile,
                     teacher_weights=args.teacher_weights, **train)
     if m['status'] != 'completed': return _interrupted(args, m)
-    if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
+    if args.json:
+        print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
+        return 0
     print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
     if not args.no_generator:
         print(f"seconds in teacher steps {m['seconds_teacher_steps']:.1f}, in generator steps "
               f"{m['seconds_generator_steps']:.1f} "
               f"(+{100 * m['generator_overhead']:.1f} %), refit {m['seconds_refine']:.1f}"
               + (f" on the {100 * args.holdout:g} % held out" if args.holdout else ''))
-    print(f"fidelity at tau={args.tau:g} on the test set:"); _print_fidelity(m['fidelity'])
+    print(f"fidelity at tau={args.tau:g} on the test set:")
+    _print_fidelity(m['fidelity'])
     print(f"wrote {args.out}/")
     return 0
 
@@ -301,9 +306,11 @@ def add_fit_generator(subparsers):
     p.add_argument('--tau', type=_tau, default=4., help='temperature (default: 4)')
     _add_gan_loss(p)
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--device', default='auto')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default='auto')
     p.add_argument('--overwrite', action='store_true', help='replace an existing generator.pt in the output folder')
-    p.add_argument('--json', action='store_true'); p.add_argument('--quiet', action='store_true')
+    p.add_argument('--json', action='store_true')
+    p.add_argument('--quiet', action='store_true')
     p.set_defaults(func=cmd_fit_generator)
     return p
 
@@ -338,10 +345,13 @@ def cmd_fit_generator(args) -> int:
         metrics = json.loads(mpath.read_text()) if mpath.is_file() else {}
         metrics.update(fidelity=fid, fit_generator={'steps': args.steps, 'seconds': secs, 'config': gen.config})
         save_json(metrics, mpath)
-    if args.json: print(json.dumps({'fidelity': fid, 'seconds': secs}, indent=2)); return 0
+    if args.json:
+        print(json.dumps({'fidelity': fid, 'seconds': secs}, indent=2))
+        return 0
     print(f"fitted a generator to {meta['arch']} on {meta['data']['name']} in {secs:.1f} s; "
           f"fidelity at tau={args.tau:g}:")
-    _print_fidelity(fid); print(f"wrote {out/'generator.pt'}")
+    _print_fidelity(fid)
+    print(f"wrote {out/'generator.pt'}")
     return 0
 
 # %% ../nbs/13_cli.ipynb #c008_5
@@ -353,7 +363,9 @@ def add_fidelity(subparsers):
     p.add_argument('run', help='run folder with teacher.pt and generator.pt')
     p.add_argument('--tau', type=_tau, default=None, help="temperature (default: the generator's)")
     p.add_argument('--per-class', action='store_true', help='also print per-class rows')
-    p.add_argument('--root', default='data'); p.add_argument('--seed', type=int, default=0); p.add_argument('--device', default='auto')
+    p.add_argument('--root', default='data')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default='auto')
     p.add_argument('--json', action='store_true')
     p.set_defaults(func=cmd_fidelity)
     return p
@@ -363,13 +375,16 @@ def cmd_fidelity(args) -> int:
     from vkd_nb.core import get_device
     from vkd_nb.cotrain import load_teacher, load_generator, rebuild_data, fidelity_reports
     dev = get_device(args.device)
-    teacher, meta = load_teacher(args.run, dev); gen = load_generator(args.run, dev)
+    teacher, meta = load_teacher(args.run, dev)
+    gen = load_generator(args.run, dev)
     if gen.num_classes != meta['num_classes'] or gen.meta.get('data') != meta['data']:
         raise ValueError(f"the generator in {args.run} was fitted for {gen.meta.get('data')}, the "
                          f"teacher for {meta['data']}")
     tau = args.tau or gen.tau
     reps = fidelity_reports(teacher, rebuild_data(meta, args.root), gen, tau, dev, args.seed)
-    if args.json: print(json.dumps({k: v if args.per_class else v['mean'] for k, v in reps.items()}, indent=2)); return 0
+    if args.json:
+        print(json.dumps({k: v if args.per_class else v['mean'] for k, v in reps.items()}, indent=2))
+        return 0
     print(f"fidelity of {args.run} at tau={tau:g} ({meta['arch']} on {meta['data']['name']}, test set):")
     _print_fidelity({k: v['mean'] for k, v in reps.items()})
     if args.per_class:
@@ -388,7 +403,9 @@ def _interrupted(args, m) -> int:
 
 def _report(args, m, what: str) -> int:
     if m['status'] != 'completed': return _interrupted(args, m)
-    if args.json: print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str)); return 0
+    if args.json:
+        print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
+        return 0
     accs = ''.join(f", {k} {v:.4f}" for k, v in m.get('test_accs', {}).items())
     print(f"{what} on {args.data}: test accuracy {m['test_acc']:.4f}{' (mean of peers' + accs + ')' if accs else ''}, "
           f"{m['epochs_done']} epochs in {m['seconds']:.1f} s")
@@ -604,7 +621,9 @@ def cmd_demo(args) -> int:
     r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet, overwrite=args.overwrite,
                  hparams=dict(args.hparam),
                  log=(lambda *a: None) if args.json else print, **regime)
-    if args.json: print(json.dumps(r, indent=2, default=str)); return 0
+    if args.json:
+        print(json.dumps(r, indent=2, default=str))
+        return 0
     c = r['config']
     which = 'the shipped teaching teacher' if c['teacher'] == 'teaching' else 'trained here'
     print(f"\nMNIST-1D: teacher {c['teacher_arch']} {100 * r['teacher']['test_acc']:.2f} % ({which}); "

@@ -102,7 +102,9 @@ def seed_everything(seed: int) -> int:
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return seed
 
 _DEVICES = ('auto', 'cpu', 'cuda', 'mps')
@@ -139,7 +141,8 @@ def _umask() -> int:
 
 def atomic_write(path, write_fn, mode: str = 'wb') -> Path:
     "Call `write_fn(file)` on a temp file next to `path`, then rename it onto `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, mode) as f: write_fn(f)
@@ -208,7 +211,8 @@ def _pid_alive(pid) -> bool:
         k, code = ctypes.windll.kernel32, ctypes.c_ulong()
         h = k.OpenProcess(0x1000, False, pid)   # PROCESS_QUERY_LIMITED_INFORMATION
         if not h: return False
-        k.GetExitCodeProcess(h, ctypes.byref(code)); k.CloseHandle(h)
+        k.GetExitCodeProcess(h, ctypes.byref(code))
+        k.CloseHandle(h)
         return code.value == 259                # STILL_ACTIVE
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
@@ -238,12 +242,17 @@ def _take_lock(path: Path) -> tuple:
         except BlockingIOError: os.close(fd); raise _busy(path, _read_json(lock) or {}) from None
         try: same = os.fstat(fd).st_ino == os.stat(lock).st_ino   # not a file its last holder unlinked as we opened it
         except FileNotFoundError: same = False
-        if same: stale = (_read_json(lock) or True) if os.fstat(fd).st_size else False; break   # written, yet nobody holds it
+        if same:
+            stale = (_read_json(lock) or True) if os.fstat(fd).st_size else False
+            break  # written, yet nobody holds it
         os.close(fd)
     else: raise _busy(path, {})
     line = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=datetime.datetime.now().isoformat(timespec='seconds'),
                            argv=sys.argv))
-    os.ftruncate(fd, 0); os.lseek(fd, 0, os.SEEK_SET); os.write(fd, (line + '\n').encode()); os.fsync(fd)
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, (line + '\n').encode())
+    os.fsync(fd)
     return fd, stale
 
 # %% ../nbs/00_core.ipynb #773a19c1

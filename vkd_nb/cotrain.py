@@ -64,9 +64,13 @@ def step(self: GeneratorTrainer, logits: torch.Tensor, y: torch.Tensor) -> dict:
     z = self.G.sample_z(len(y), self.rng)
     fake = F.softmax(self.G(z, y) / self.d_tau, 1)
     ld = d_loss(self.D(real, y), self.D(fake.detach(), y), self.loss)
-    self.opt_d.zero_grad(set_to_none=True); ld.backward(); self.opt_d.step()
+    self.opt_d.zero_grad(set_to_none=True)
+    ld.backward()
+    self.opt_d.step()
     lg = g_loss(self.D(fake, y), self.loss)
-    self.opt_g.zero_grad(set_to_none=True); lg.backward(); self.opt_g.step()
+    self.opt_g.zero_grad(set_to_none=True)
+    lg.backward()
+    self.opt_g.step()
     decay = min(self.config['ema'], (1 + self.steps) / (10 + self.steps))   # short memory while young
     with torch.no_grad():
         for pe, p in zip(self.G_ema.parameters(), self.G.parameters()): pe.lerp_(p, 1 - decay)
@@ -90,8 +94,10 @@ def fit(self: GeneratorTrainer, logits: torch.Tensor, y: torch.Tensor,  # teache
         out = self.step(logits[idx], y[idx])
         acc = {k: v + (acc or {}).get(k, 0) for k, v in out.items()}
         if (i + 1) % every == 0 or i + 1 == steps:
-            rec = {'step': self.steps, **{k: v.item() / ((i % every) + 1) for k, v in acc.items()}}; acc = None
-            hist.append(rec); bar.set_postfix(d=f"{rec['d_loss']:.3f}", g=f"{rec['g_loss']:.3f}")
+            rec = {'step': self.steps, **{k: v.item() / ((i % every) + 1) for k, v in acc.items()}}
+            acc = None
+            hist.append(rec)
+            bar.set_postfix(d=f"{rec['d_loss']:.3f}", g=f"{rec['g_loss']:.3f}")
             if callback: callback(rec, self)
     for o in (self.opt_g, self.opt_d):
         for g in o.param_groups: g['lr'] = lr0
@@ -120,7 +126,8 @@ def state_dict(self: GeneratorTrainer) -> dict:
 def load_state_dict(self: GeneratorTrainer, sd: dict):
     "Restore weights, optimizers, noise state and step count from `state_dict()`."
     for k in ('G', 'G_ema', 'D', 'opt_g', 'opt_d'): getattr(self, k).load_state_dict(sd[k])
-    self.rng.set_state(sd['rng']); self.steps = sd['steps']
+    self.rng.set_state(sd['rng'])
+    self.steps = sd['steps']
 
 @patch
 def save(self: GeneratorTrainer, path, **meta) -> Path:
@@ -175,7 +182,8 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     if not isinstance(refine_steps, int) or refine_steps < 0:
         raise ValueError(f"refine_steps must be an integer >= 0, got {refine_steps!r}")
     def step(xb, yb, epoch):
-        logits = teacher(xb); return F.cross_entropy(logits, yb), {}, {'teacher': logits}
+        logits = teacher(xb)
+        return F.cross_entropy(logits, yb), {}, {'teacher': logits}
     if config is None: config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
     cbs = [*distributed_cbs(dev), *([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
     rec = fit({'teacher': teacher}, step, data, epochs, cbs, out, resume, config, progress,
@@ -244,7 +252,8 @@ def load_generator(path, device='cpu') -> GeneratorTrainer:
 
 def rebuild_data(meta: dict, root='data'):
     "Rebuild the `DataBundle` described by a checkpoint's `data` options, with its holdout if it had one."
-    kw = dict(meta['data']); bundle = get_data(kw.pop('name'), root=root, **kw)
+    kw = dict(meta['data'])
+    bundle = get_data(kw.pop('name'), root=root, **kw)
     h = meta.get('holdout')
     return bundle.split_holdout(h['frac'], h['seed']) if h else bundle
 

@@ -62,7 +62,8 @@ def split_holdout(self: DataBundle, frac: float, seed: int = 0) -> 'DataBundle':
         if len(idx) and not 0 < k < len(idx):
             raise ValueError(f"a holdout of {frac} leaves class {c} ({len(idx)} training samples) empty on one side; "
                              "every class needs at least one sample on each side")
-        held.append(idx[:k]); keep.append(idx[k:])
+        held.append(idx[:k])
+        keep.append(idx[k:])
     keep, held = torch.cat(keep).sort().values, torch.cat(held).sort().values
     return replace(self, x_train=self.x_train[keep], y_train=self.y_train[keep],
                    x_holdout=self.x_train[held], y_holdout=self.y_train[held])
@@ -94,7 +95,8 @@ def to_float(x: torch.Tensor) -> torch.Tensor:
 
 def channel_stats(x: torch.Tensor, chunk: int = 4096):
     "Per-channel mean and std of `x` (N, C, ...) in the scale of `to_float`, computed in chunks."
-    s = s2 = 0.; n = 0
+    s = s2 = 0.
+    n = 0
     for i in range(0, len(x), chunk):
         xb = to_float(x[i:i+chunk]).transpose(0, 1).reshape(x.shape[1], -1).double()
         s, s2, n = s + xb.sum(1), s2 + (xb**2).sum(1), n + xb.shape[1]
@@ -110,7 +112,8 @@ def _mnist1d(root: Path, num_samples: int = 5000, seed: int = 42):
         except RuntimeError: d = None      # a corrupt cache is regenerated
         if d is not None: return d
     from mnist1d.data import get_dataset_args, make_dataset
-    args = get_dataset_args(); args.num_samples, args.seed = int(num_samples), int(seed)
+    args = get_dataset_args()
+    args.num_samples, args.seed = int(num_samples), int(seed)
     state = np.random.get_state()
     try: raw = make_dataset(args)
     finally: np.random.set_state(state)
@@ -125,7 +128,8 @@ def _digits():
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     X, y = load_digits(return_X_y=True)
-    X = torch.tensor(X / 16., dtype=torch.float32).reshape(-1, 1, 8, 8); y = torch.tensor(y, dtype=torch.int64)
+    X = torch.tensor(X / 16., dtype=torch.float32).reshape(-1, 1, 8, 8)
+    y = torch.tensor(y, dtype=torch.int64)
     tr, te = train_test_split(np.arange(len(y)), test_size=360, random_state=0, stratify=y.numpy())
     return dict(x_train=X[tr], y_train=y[tr], x_test=X[te], y_test=y[te])
 
@@ -214,10 +218,14 @@ def get_data(name: str,                 # one of `DATASETS`
     elif name == 'digits': d, classes, in_shape = _digits(), [str(i) for i in range(10)], (1, 8, 8)
     elif name == 'fake':
         kw = {k: kwargs[k] for k in ('in_shape', 'num_classes', 'n_test') if k in kwargs}
-        d = _fake(seed=seed, n_train=n_train or 256, **kw); n_train = None
-        in_shape = tuple(d['x_train'].shape[1:]); classes = [f'class{i}' for i in range(int(d['y_train'].max()) + 1)]
+        d = _fake(seed=seed, n_train=n_train or 256, **kw)
+        n_train = None
+        in_shape = tuple(d['x_train'].shape[1:])
+        classes = [f'class{i}' for i in range(int(d['y_train'].max()) + 1)]
     else:
-        d = _cifar(name, root, download); classes = d.pop('classes'); in_shape = (3, 32, 32)
+        d = _cifar(name, root, download)
+        classes = d.pop('classes')
+        in_shape = (3, 32, 32)
     if n_train is not None:
         if not 0 < n_train <= len(d['y_train']):
             raise ValueError(f"n_train must be in [1, {len(d['y_train'])}] for {name}, got {n_train}")
@@ -233,7 +241,9 @@ def write_fake_cifar(root, name: str = 'cifar10', n_train: int = 50, n_test: int
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode='w:gz') as t:
         def add(fname, obj):
-            b = pickle.dumps(obj, protocol=2); info = tarfile.TarInfo(f"{spec['folder']}/{fname}"); info.size = len(b)
+            b = pickle.dumps(obj, protocol=2)
+            info = tarfile.TarInfo(f"{spec['folder']}/{fname}")
+            info.size = len(b)
             t.addfile(info, io.BytesIO(b))
         files = [(f, n_train // len(spec['train'])) for f in spec['train']] + [(f, n_test) for f in spec['test']]
         for fname, n in files:
@@ -314,7 +324,9 @@ def parse_imagefolder(spec: str) -> tuple:
     for part in filter(None, query.split('&')):
         k, eq, v = part.partition('=')
         try:
-            if k == 'val' and eq: val = float(v); ok = 0 < val < 1
+            if k == 'val' and eq:
+                val = float(v)
+                ok = 0 < val < 1
             elif k == 'seed' and eq: seed = int(v); ok = True
             else: ok = False
         except ValueError: ok = False
@@ -347,7 +359,8 @@ def _imagefolder_splits(path: Path, val, seed: int) -> tuple:
         if not (path/'train').is_dir() or test is None:
             raise ValueError(f"{path} has no train/ and val/ (or test/) sub-folders; to split its class folders use "
                              f"imagefolder:{path}?val=0.2")
-        classes, train = scan_image_folder(path/'train'); c2, tst = scan_image_folder(test)
+        classes, train = scan_image_folder(path/'train')
+        c2, tst = scan_image_folder(test)
         if c2 != classes: raise ValueError(f"{path}/train and {test} have different class folders: {classes} and {c2}")
         return classes, train, tst
     classes, samples = scan_image_folder(path)
@@ -359,7 +372,8 @@ def _imagefolder_splits(path: Path, val, seed: int) -> tuple:
                                                   "images) empty on one side; "
                                                   "every class needs at least one image on each side")
         perm = torch.randperm(len(own), generator=g).tolist()
-        tst += [own[i] for i in sorted(perm[:k])]; train += [own[i] for i in sorted(perm[k:])]
+        tst += [own[i] for i in sorted(perm[:k])]
+        train += [own[i] for i in sorted(perm[k:])]
     return classes, train, tst
 
 # %% ../nbs/01_data.ipynb #if004
@@ -486,7 +500,8 @@ def dataset_targets(ds) -> list:
 
 def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
     "Per-channel mean and std of the images of `ds` (read once, in the scale of `to_float`)."
-    s = s2 = 0.; n = 0
+    s = s2 = 0.
+    n = 0
     for xb, _ in StreamLoader(ds, batch_size, device='cpu', workers=workers):
         xb = xb.transpose(0, 1).reshape(xb.shape[1], -1).double()
         s, s2, n = s + xb.sum(1), s2 + (xb**2).sum(1), n + xb.shape[1]
@@ -496,7 +511,9 @@ def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
 def read_all(ds, workers=None, batch_size: int = 256) -> tuple:
     "All images of `ds` as one raw tensor and all labels, read by worker processes."
     xs, ys = [], []
-    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers, len(ds)))): xs.append(xb); ys.append(torch.as_tensor(yb))
+    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers, len(ds)))):
+        xs.append(xb)
+        ys.append(torch.as_tensor(yb))
     return torch.cat(xs), torch.cat(ys).long()
 
 # %% ../nbs/01_data.ipynb #if009
@@ -629,7 +646,8 @@ def write_image_folder(root,                     # the folder to create: root/tr
     parts = (('train', n_train), ('val', n_test)) if split else (('', n_train + n_test),)
     for part, n in parts:
         for c in range(num_classes):
-            d = root/part/f'class{c}'; d.mkdir(parents=True, exist_ok=True)
+            d = root/part/f'class{c}'
+            d.mkdir(parents=True, exist_ok=True)
             for i in range(n):
                 img = np.clip(colours[c] + rng.normal(0, 30, (size, size, 3)), 0, 255).astype(np.uint8)
                 Image.fromarray(img).save(d/f'{i}.png')

@@ -43,7 +43,8 @@ def init_distributed(device='auto') -> bool:
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # 'cuda' now means this process's GPU
     dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
     atexit.register(leave_distributed)      # a process that exits with its group alive can abort in gloo's threads
-    global _joined; _joined = True
+    global _joined
+    _joined = True
     return True
 
 def leave_distributed():
@@ -65,7 +66,9 @@ def end_process(code: int = 0):
 
 # %% ../nbs/05a_distributed.ipynb #f816ab85
 def _free_port() -> int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 def _worker(local_rank: int, fn, world: int, port: int, device: str, args: tuple):
     os.environ.update(WORLD_SIZE=str(world), RANK=str(local_rank), LOCAL_RANK=str(local_rank), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
@@ -88,10 +91,13 @@ def all_gather_parts(t: torch.Tensor) -> list:
     W = world_size()
     if W == 1: return [t]
     n = torch.tensor([len(t)], device=t.device)
-    ns = [torch.zeros_like(n) for _ in range(W)]; dist.all_gather(ns, n)
+    ns = [torch.zeros_like(n) for _ in range(W)]
+    dist.all_gather(ns, n)
     ns = [int(k) for k in ns]
-    pad = t.new_zeros((max(ns), *t.shape[1:])); pad[:len(t)] = t
-    outs = [torch.empty_like(pad) for _ in range(W)]; dist.all_gather(outs, pad)
+    pad = t.new_zeros((max(ns), *t.shape[1:]))
+    pad[:len(t)] = t
+    outs = [torch.empty_like(pad) for _ in range(W)]
+    dist.all_gather(outs, pad)
     return [o[:k] for o, k in zip(outs, ns)]
 
 def all_gather_cat(t: torch.Tensor) -> torch.Tensor:
@@ -105,7 +111,8 @@ def all_gather_rows(*ts) -> tuple:
     g = all_gather_cat(torch.cat(cols, 1))
     out, i = [], 0
     for t, c in zip(ts, cols):
-        out.append(g[:, i:i + c.shape[1]].reshape(-1, *t.shape[1:]).to(t.dtype)); i += c.shape[1]
+        out.append(g[:, i:i + c.shape[1]].reshape(-1, *t.shape[1:]).to(t.dtype))
+        i += c.shape[1]
     return tuple(out)
 
 # %% ../nbs/05a_distributed.ipynb #726dc69c
@@ -186,7 +193,8 @@ def _route(m: nn.Module, ddp: DistributedDataParallel, called: set, name: str):
     fwd, inside = m.forward, [False]
     def forward(*a, **kw):
         if inside[0] or not (m.training and torch.is_grad_enabled()): return fwd(*a, **kw)
-        inside[0] = True; called.add(name)
+        inside[0] = True
+        called.add(name)
         try: return ddp(*a, **kw)
         finally: inside[0] = False
     m.forward = forward
@@ -229,7 +237,9 @@ def _reduce_rest(self: DDP, opt, args, kwargs):
     for k, m in self.nets.items():
         if k in self.called: continue
         for p in m.parameters():
-            if p.grad is not None: dist.all_reduce(p.grad); p.grad.div_(self.W)
+            if p.grad is not None:
+                dist.all_reduce(p.grad)
+                p.grad.div_(self.W)
     self.called.clear()
 
 @patch

@@ -71,7 +71,8 @@ def fidelity(teacher_logits: torch.Tensor,  # the teacher's logits on held-out d
     pg = knowledge.virtual_knowledge(y, tau, generator=torch.Generator().manual_seed(seed)).float().to(pt.device)
     rows = []
     for c in torch.unique(y).tolist():
-        m = y == c; a, b = pt[m], pg[m]
+        m = y == c
+        a, b = pt[m], pg[m]
         rows.append({'class': c, 'n': int(m.sum()), 'kl': kl_div(a.mean(0), b.mean(0)).item(),
                      'mmd': mmd2(a[:max_per_class], b[:max_per_class]).item(),
                      'top1_teacher_mean': _top1(a).mean().item(), 'top1_gen_mean': _top1(b).mean().item(),
@@ -82,6 +83,7 @@ def fidelity(teacher_logits: torch.Tensor,  # the teacher's logits on held-out d
                    top1_gen_mean=_top1(pg).mean().item(), top1_gen_std=_top1(pg).std().item(), tau=tau)
     return {'mean': summary, 'per_class': rows}
 
+# %% ../nbs/06_fidelity.ipynb #c011_w1
 def fidelity_table(reports: dict) -> str:
     "A markdown table comparing fidelity summaries, e.g. `{'generator': fid_g, 'class-mean': fid_c}`."
     cols = [('kl', 'KL of class means'), ('mmd', 'MMD²'), ('top1_gen_mean', 'top-1 mean'), ('top1_gen_std', 'top-1 spread'),
@@ -91,7 +93,8 @@ def fidelity_table(reports: dict) -> str:
              '| teacher | 0 | 0 | ' + f"{first['top1_teacher_mean']:.3f} | {first['top1_teacher_std']:.3f} | "
                                       f"{first['teacher_acc']:.3f} |"]
     for name, r in reports.items():
-        m = r['mean']; lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |')
+        m = r['mean']
+        lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |')
     return '\n'.join(lines)
 
 # %% ../nbs/06_fidelity.ipynb #36fbf4d6
@@ -129,7 +132,8 @@ def softness(table: torch.Tensor) -> dict:
 
 def _ranks(v: torch.Tensor) -> torch.Tensor:
     "Ranks of `v` (0-based), ties given their mean rank."
-    r = torch.empty(len(v)); order = v.argsort(stable=True)
+    r = torch.empty(len(v))
+    order = v.argsort(stable=True)
     r[order] = torch.arange(len(v), dtype=torch.float32)
     for u in v.unique(): r[v == u] = r[v == u].mean()
     return r

@@ -16,7 +16,9 @@ __all__ = ['CONDITIONINGS', 'mlp', 'Generator', 'class_spread', 'Discriminator']
 def mlp(d_in: int, width: int, depth: int, d_out: int, wrap=lambda m: m) -> nn.Sequential:
     "`depth` hidden layers of `width` with LeakyReLU(0.2); `wrap` is applied to each Linear (e.g. spectral norm)."
     layers, d = [], d_in
-    for _ in range(depth): layers += [wrap(nn.Linear(d, width)), nn.LeakyReLU(0.2)]; d = width
+    for _ in range(depth):
+        layers += [wrap(nn.Linear(d, width)), nn.LeakyReLU(0.2)]
+        d = width
     return nn.Sequential(*layers, wrap(nn.Linear(d, d_out)))
 
 def _check_sizes(**kw):

@@ -44,7 +44,8 @@ def cell_source(cell: dict) -> str:
     raise ValueError(f"a cell's source is not text (a string or a list of strings): {str(src)[:60]}")
 
 def _num(x: str):
-    v = float(x); return int(v) if v.is_integer() else v
+    v = float(x)
+    return int(v) if v.is_integer() else v
 
 def exercise_marker(src: str) -> dict|None:
     "The `#| exercise: N NAME points=P [hidden]` marker of a code cell's source as a dict, or None."
@@ -85,7 +86,8 @@ def exercises_of(nb: dict) -> list:
         if ex['name'] != m['name']:
             raise ValueError(f"cell {i + 1}: exercise {m['number']} is called {ex['name']} in cell "
                              f"{ex['cells'][0] + 1} but {m['name']} here")
-        ex['cells'].append(i); ex['points'] = _num(str(ex['points'] + m['points']))
+        ex['cells'].append(i)
+        ex['points'] = _num(str(ex['points'] + m['points']))
     return [exs[n] for n in sorted(exs)]
 
 # %% ../nbs/12_grade.ipynb #c011
@@ -307,7 +309,9 @@ def _run_child(path: Path, cells: list, timeout: float, total_timeout: float) ->
             try: rc = proc.wait(timeout=total_timeout)
             except subprocess.TimeoutExpired: killed = True; _kill(proc); rc = proc.wait()
             finally:
-                if proc.poll() is None: _kill(proc); proc.wait()
+                if proc.poll() is None:
+                    _kill(proc)
+                    proc.wait()
         recs = []
         for line in results.read_text(encoding='utf-8').splitlines():
             try: recs.append(json.loads(line))
@@ -337,7 +341,9 @@ def _score_exercise(ex: dict, ran: dict, error: str|None, setup_errors: list) ->
     errs, secs = [], 0.
     for i in ex['cells']:
         r = ran.get(i)
-        if r is None: errs.append((i, 'not run: ' + (error.split(':\n')[0] if error else 'skipped (eval: false)'), False)); continue
+        if r is None:
+            errs.append((i, 'not run: ' + (error.split(':\n')[0] if error else 'skipped (eval: false)'), False))
+            continue
         secs += r['seconds']
         if not r['ok']: errs.append((i, f"exercise {ex['number']} {r['error']}", False) if r['timed_out'] else (i, r['error'], True))
     msg = None
@@ -508,7 +514,8 @@ def _enc(v, depth: int = 0):
 
 def _reseed(i: int) -> None:
     "Seed `random`, numpy and torch (if imported) from a cell's position."
-    import random; random.seed(i)
+    import random
+    random.seed(i)
     if 'numpy' in sys.modules: sys.modules['numpy'].random.seed(i)
     if 'torch' in sys.modules: sys.modules['torch'].manual_seed(i)
 
@@ -837,8 +844,10 @@ def _pids_cgroup(max_pids: int):
     base = Path('/sys/fs/cgroup/pids')
     if os.name != 'posix' or os.geteuid() != 0 or not (base/'cgroup.procs').exists(): return None
     try:
-        g = base/f'vkd-grade-{_uuid.uuid4().hex[:12]}'; g.mkdir()
-        (g/'pids.max').write_text(str(max_pids)); return g
+        g = base/f'vkd-grade-{_uuid.uuid4().hex[:12]}'
+        g.mkdir()
+        (g/'pids.max').write_text(str(max_pids))
+        return g
     except OSError: return None
 
 def _end_cgroup(g) -> None:
@@ -933,20 +942,25 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: i
             proc = subprocess.Popen(cmd, cwd=work, env=_box_env(work, pkg), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=errf, pass_fds=(w,), start_new_session=True,
                                     preexec_fn=_limits(memory_mb, max_procs, cg))
-            os.close(w); w = None
+            os.close(w)
+            w = None
             reader = threading.Thread(target=_read_records, args=(os.fdopen(r, 'rb'), lines, over), daemon=True)
             reader.start()
             try: proc.stdin.write(json.dumps(job).encode()); proc.stdin.close()
             except (BrokenPipeError, OSError): pass
             try: rc, killed = _wait_child(proc, total_timeout, over)
             finally:
-                if proc.poll() is None: _kill(proc); proc.wait()
-                _end_cgroup(cg); cg = None
+                if proc.poll() is None:
+                    _kill(proc)
+                    proc.wait()
+                _end_cgroup(cg)
+                cg = None
             reader.join(5)
         finally:
             if w is not None: os.close(w)
             _end_cgroup(cg)
-        errf.seek(0); stderr = errf.read().decode('utf-8', 'replace').strip()
+        errf.seek(0)
+        stderr = errf.read().decode('utf-8', 'replace').strip()
     return _records(lines), rc, killed, stderr[-1500:], boxed, over[0]
 
 # %% ../nbs/12_grade.ipynb #69d1538e
@@ -1160,7 +1174,8 @@ def _by_cell(recs: list) -> dict:
 def reference_values(reference,                   # the solution notebook (the instructor's copy)
                      timeout: float = 120., total_timeout: float = 900., sandbox: str = 'bwrap') -> dict:
     "Run the reference's solutions through its instrumented tests: the expected value of every check, by cell."
-    ref = read_notebook(reference); plan = grading_plan(ref)
+    ref = read_notebook(reference)
+    plan = grading_plan(ref)
     if 'answer' not in plan['roles'].values(): raise ValueError(f"{reference} holds no solution (no `### BEGIN "
                                                                 "SOLUTION` in a code cell): "
                                                                 "give the instructor's solution "
@@ -1485,8 +1500,10 @@ def export_nbgrader(dest,                                    # the nbgrader cour
     for p in _solutions(src_dir):
         try: nb = nbgrader_notebook(read_notebook(p))
         except ValueError as e: raise ValueError(f"{p}: {e}") from None
-        d = dest/'source'/p.stem; d.mkdir(parents=True, exist_ok=True)
-        (d/p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8'); out.append(d/p.name)
+        d = dest/'source'/p.stem
+        d.mkdir(parents=True, exist_ok=True)
+        (d/p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+        out.append(d/p.name)
     cfg = dest/'nbgrader_config.py'
     if not cfg.exists(): cfg.write_text("c = get_config()\nc.CourseDirectory.root = __file__.rsplit('/', 1)[0] or '.'\n", encoding='utf-8')
     return out
@@ -1561,7 +1578,8 @@ def cmd_grade(args) -> int:
     for i, nb in enumerate(args.notebooks):
         ref = args.reference or default_reference(nb)
         if ref is None: print(f"warning: {nb}: {TRUST_WARNING}", file=sys.stderr)
-        r = grade(nb, args.timeout, args.total_timeout, ref, None, args.sandbox, args.memory); reports.append(r)
+        r = grade(nb, args.timeout, args.total_timeout, ref, None, args.sandbox, args.memory)
+        reports.append(r)
         if not args.json: print(('\n' if i else '') + (feedback_text(r) if args.feedback else format_report(r)), flush=True)
     if args.json: print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     return 0
@@ -1649,7 +1667,8 @@ def cmd_assignments(args) -> int:
         return 0
     stale = check_assignments(args.src, args.dest)
     if stale:
-        print(f"out of date (run `vkd assignments build --src {args.src} --dest {args.dest}`):"); print('\n'.join(f"  {s}" for s in stale))
+        print(f"out of date (run `vkd assignments build --src {args.src} --dest {args.dest}`):")
+        print('\n'.join(f"  {s}" for s in stale))
         return 1
     print(f"the students' versions in {args.dest} match the solutions in {args.src}")
     return 0

@@ -136,7 +136,10 @@ def one_batch(self: Learner):
     "One optimizer step on the current minibatch."
     with autocast(self.device): self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch, *self.extra)
     for h in self._h['after_loss']: h(self)
-    self.opt.zero_grad(set_to_none=True); self.loss.backward(); self.opt.step(); self.sched.step()
+    self.opt.zero_grad(set_to_none=True)
+    self.loss.backward()
+    self.opt.step()
+    self.sched.step()
     for h in self._h['after_step']: h(self)
 
 @patch
@@ -210,9 +213,12 @@ class Timer(Callback):
     order = -40
     def before_batch(self, learn): self.t1 = time.perf_counter()
     def after_step(self, learn):
-        _sync(learn.device); self.t2 = time.perf_counter(); learn.seconds['steps'] += self.t2 - self.t1
+        _sync(learn.device)
+        self.t2 = time.perf_counter()
+        learn.seconds['steps'] += self.t2 - self.t1
     def after_batch(self, learn):
-        _sync(learn.device); learn.seconds['after_steps'] += time.perf_counter() - self.t2
+        _sync(learn.device)
+        learn.seconds['after_steps'] += time.perf_counter() - self.t2
     def after_fit(self, learn):
         learn.summary.update(seconds_steps=learn.seconds['steps'], seconds_after_steps=learn.seconds['after_steps'])
 

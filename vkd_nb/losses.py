@@ -137,7 +137,8 @@ def tckd_nckd(logits_s: torch.Tensor,  # student logits (batch, K)
              ) -> tuple:
     "The two parts of KD at the target class, $\\tau^2$ TCKD and $\\tau^2$ NCKD, each a batch mean."
     if check:
-        tau = check_tau(tau); check_logits_labels(logits_s, y)
+        tau = check_tau(tau)
+        check_logits_labels(logits_s, y)
         if logits_t.shape != logits_s.shape:
             raise ValueError(f"teacher logits {tuple(logits_t.shape)} and student logits {tuple(logits_s.shape)} "
                              "must have the same shape")
@@ -215,7 +216,9 @@ def rkd_loss(f_s: torch.Tensor,        # student features (batch, ...)
              check: bool = True,       # False: the caller has checked shapes and weights (per-step code)
             ) -> torch.Tensor:
     "Relational KD: smooth L1 between the student's and the teacher's normalized distances and angles."
-    if check: _check_batch('RKD', f_s, f_t, min_batch=2); check_weights(w_dist=w_dist, w_angle=w_angle)
+    if check:
+        _check_batch('RKD', f_s, f_t, min_batch=2)
+        check_weights(w_dist=w_dist, w_angle=w_angle)
     d_s, a_s = _relations(f_s)
     with torch.no_grad(): d_t, a_t = _relations(f_t)
     return w_dist * F.smooth_l1_loss(d_s, d_t) + w_angle * F.smooth_l1_loss(a_s, a_t)
@@ -240,7 +243,8 @@ def correlation_matrix(e: torch.Tensor,     # embeddings (batch, d)
                        order: int = 2,      # the Taylor series stops at the power `order` of the cosine
                       ) -> torch.Tensor:
     "CC's (batch, batch) matrix of Gaussian RBF kernels between the L2-normalized embeddings, as a Taylor series."
-    z = F.normalize(e.float(), dim=1); cos = z @ z.T
+    z = F.normalize(e.float(), dim=1)
+    cos = z @ z.T
     return sum(math.exp(-2 * gamma) * (2 * gamma)**p / math.factorial(p) * cos**p for p in range(order + 1))
 
 # %% ../nbs/04_losses.ipynb #c2d99490_w1
@@ -490,7 +494,8 @@ class CRD(nn.Module):
         "For each sample of `idx`: its positive, then K negatives from other classes, drawn with replacement: (batch, K+1)."
         self.gen = g = _generator_on(self.gen, self.labels.device)
         idx = idx.to(self.labels.device).long()
-        c = self.labels[idx]; start, n = self.class_start[c, None], self.class_count[c, None]
+        c = self.labels[idx]
+        start, n = self.class_start[c, None], self.class_count[c, None]
         r = _randbelow(self.n_data - n, (len(idx), self.K), g)
         neg = self.order[r + n * (r >= start)]                          # skip the sample's own class block
         pos = idx[:, None] if self.mode == 'exact' else self.order[start + _randbelow(n, (len(idx), 1), g)]
@@ -555,7 +560,9 @@ def _init_stage(name: str, params: list, loss_of, nets: list, teacher: nn.Module
             for i, (xb, _) in enumerate(dl):
                 with torch.no_grad(): ft, _ = teacher(xb, return_features=True)
                 loss = loss_of(xb, ft, epoch == i == 0)          # the inputs are checked on the first step only
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
                 total += loss.detach() * len(xb)
             hist.append(total.item() / dl.n)
             if progress: print(f"{name} init stage, epoch {epoch + 1}/{epochs}: loss {hist[-1]:.4f}")
@@ -678,7 +685,8 @@ class Paraphraser(nn.Module):
                  use_bn: bool = False):       # BatchNorm after each convolution (the benchmark: none)
         super().__init__()
         self.t_shape = tuple(t_shape)
-        Conv, BN = _ft_layers(self.t_shape); ConvT, _ = _ft_layers(self.t_shape, True)
+        Conv, BN = _ft_layers(self.t_shape)
+        ConvT, _ = _ft_layers(self.t_shape, True)
         c, m = self.t_shape[0], _factor_channels(self.t_shape, k)
         self.encoder, self.decoder = _ft_stack(Conv, BN, [c, c, m, m], use_bn), _ft_stack(ConvT, BN, [m, m, c, c], use_bn)
     def forward(self, f_t: torch.Tensor) -> tuple:

@@ -179,7 +179,8 @@ class ResNet(ZooModel):
         for i, (n, planes) in enumerate(zip(depths, widths)):
             blocks = []
             for j in range(n):
-                blocks.append(block(ni, planes, 2 if i > 0 and j == 0 else 1)); ni = planes * block.expansion
+                blocks.append(block(ni, planes, 2 if i > 0 and j == 0 else 1))
+                ni = planes * block.expansion
             stages.append(nn.Sequential(*blocks))
         self.stages = nn.ModuleList(stages)
         self.classifier = nn.Linear(ni, num_classes)
@@ -187,10 +188,14 @@ class ResNet(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
-        for stage in self.stages: x = stage(x); features.append(x)
+        x = self.stem(x)
+        features = [x]
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
         return features + [global_pool(x)]
 
+# %% ../nbs/02_models.ipynb #c018_1_w1
 def cifar_resnet(depth: int,                          # 6n+2 layers: 8, 14, 20, 32, 44, 56, 110, ...
                  widths: tuple = (16, 16, 32, 64),    # channels of the stem and of the three stages
                  num_classes: int = 100, in_shape: tuple = (3, 32, 32)) -> ResNet:
@@ -217,6 +222,7 @@ class WideBlock(nn.Module):
         out = self.conv2(F.relu(self.bn2(self.conv1(a))))
         return out + (x if self.shortcut is None else self.shortcut(a))
 
+# %% ../nbs/02_models.ipynb #c022_w1
 class WideResNet(ZooModel):
     "Wide ResNet WRN-`depth`-`widen`: three stages of (depth-4)/6 pre-activation blocks of widths 16k, 32k, 64k."
     def __init__(self, depth: int,               # 6n+4 layers: 16, 22, 28, 40, ...
@@ -238,8 +244,11 @@ class WideResNet(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
-        for stage in self.stages: x = stage(x); features.append(x)
+        x = self.stem(x)
+        features = [x]
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
         return features + [global_pool(F.relu(self.bn(x)))]
 
 for _d, _k in ((16, 1), (16, 2), (40, 1), (40, 2)): register_model(f'wrn_{_d}_{_k}', 'wrn', partial(WideResNet, _d, _k))
@@ -260,7 +269,9 @@ class VGG(ZooModel):
         ni, blocks = in_shape[0], []
         for widths in VGG_LAYERS[depth]:
             layers = []
-            for nf in widths: layers += [nn.Conv2d(ni, nf, 3, padding=1), nn.BatchNorm2d(nf), nn.ReLU(inplace=True)]; ni = nf
+            for nf in widths:
+                layers += [nn.Conv2d(ni, nf, 3, padding=1), nn.BatchNorm2d(nf), nn.ReLU(inplace=True)]
+                ni = nf
             blocks.append(nn.Sequential(*layers))
         self.blocks = nn.ModuleList(blocks)
         self.classifier = nn.Linear(ni, num_classes)
@@ -271,7 +282,8 @@ class VGG(ZooModel):
         features = []
         for i, block in enumerate(self.blocks):
             if 1 <= i <= 3: x = F.max_pool2d(x, 2)
-            x = block(x); features.append(x)
+            x = block(x)
+            features.append(x)
         return features + [global_pool(x)]
 
 for _d in VGG_LAYERS: register_model(f'vgg{_d}', 'vgg', partial(VGG, _d))
@@ -286,6 +298,7 @@ class InvertedResidual(nn.Module):
         self.residual = stride == 1 and ni == nf
     def forward(self, x): return x + self.conv(x) if self.residual else self.conv(x)
 
+# %% ../nbs/02_models.ipynb #c030_w1
 class MobileNetV2(ZooModel):
     "MobileNetV2 for CIFAR; the defaults give the benchmark's 'mobile_half' (width 0.5, expansion 6)."
     GROUPS = ((16, 1, 1), (24, 2, 1), (32, 3, 2), (64, 4, 2), (96, 3, 1), (160, 3, 2), (320, 1, 1))  # (channels, blocks, stride)
@@ -299,7 +312,9 @@ class MobileNetV2(ZooModel):
         groups = []
         for i, (c, n, s) in enumerate(self.GROUPS):
             nf, blocks = int(c * width), []
-            for j in range(n): blocks.append(InvertedResidual(ni, nf, s if j == 0 else 1, 1 if i == 0 else expand)); ni = nf
+            for j in range(n):
+                blocks.append(InvertedResidual(ni, nf, s if j == 0 else 1, 1 if i == 0 else expand))
+                ni = nf
             groups.append(nn.Sequential(*blocks))
         self.blocks = nn.ModuleList(groups)
         last = int(1280 * width) if width > 1 else 1280
@@ -309,7 +324,8 @@ class MobileNetV2(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
+        x = self.stem(x)
+        features = [x]
         for i, group in enumerate(self.blocks):
             x = group(x)
             if i in self.TAPS: features.append(x)
@@ -356,10 +372,14 @@ class ShuffleNetV1(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
-        for stage in self.stages: x = stage(x); features.append(x)
+        x = self.stem(x)
+        features = [x]
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
         return features + [global_pool(x)]
 
+# %% ../nbs/02_models.ipynb #c034_1_w1
 class ShuffleV2Unit(nn.Module):
     "ShuffleNetV2 unit: half the channels pass, the other half go through 1x1, 3x3 depthwise, 1x1; then a shuffle."
     def __init__(self, c: int):
@@ -388,7 +408,8 @@ class ShuffleNetV2(ZooModel):
         self.stem = conv_bn(in_shape[0], 24, 1)
         ni, stages = 24, []
         for nf, n in zip(widths, depths):
-            stages.append(nn.Sequential(ShuffleV2Down(ni, nf), *[ShuffleV2Unit(nf) for _ in range(n)])); ni = nf
+            stages.append(nn.Sequential(ShuffleV2Down(ni, nf), *[ShuffleV2Unit(nf) for _ in range(n)]))
+            ni = nf
         self.stages = nn.ModuleList(stages)
         self.head = conv_bn(ni, head_width, 1)
         self.classifier = nn.Linear(head_width, num_classes)
@@ -396,8 +417,11 @@ class ShuffleNetV2(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
-        for stage in self.stages: x = stage(x); features.append(x)
+        x = self.stem(x)
+        features = [x]
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
         return features + [global_pool(self.head(x))]
 
 register_model('ShuffleV1', 'shufflenet', ShuffleNetV1)
@@ -429,7 +453,9 @@ class MLP(ZooModel):
 
     def forward_features(self, x):
         x, features = x.flatten(1), []
-        for layer in self.layers: x = layer(x); features.append(x)
+        for layer in self.layers:
+            x = layer(x)
+            features.append(x)
         return features
 
 register_pattern(r'mlp_(\d+)x(\d+)', 'mlp', lambda w, d: partial(MLP, int(w), int(d)))
@@ -452,8 +478,11 @@ class SmallCNN(ZooModel):
         init_weights(self)
 
     def forward_features(self, x):
-        x = self.stem(x); features = [x]
-        for stage in self.stages: x = stage(x); features.append(x)
+        x = self.stem(x)
+        features = [x]
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
         return features + [global_pool(x)]
 
 register_pattern(r'cnn1d_(\d+)', 'cnn1d', lambda w: partial(SmallCNN, int(w), 1))
@@ -622,7 +651,9 @@ def load_weights(model: nn.Module, path) -> nn.Module:
     sd = load_pt(path)
     if isinstance(sd, dict):
         for k in ('state_dict', 'model'):
-            if isinstance(sd.get(k), dict): sd = sd[k]; break
+            if isinstance(sd.get(k), dict):
+                sd = sd[k]
+                break
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise ValueError(f"{path} holds no state dict (a dict of tensors, e.g. from "
                          "torch.save(model.state_dict(), path))")

@@ -24,11 +24,14 @@ __all__ = ['TEACHER_COLOR', 'FIDELITY_KEYS', 'plot_knowledge', 'plot_top1', 'plo
 class _NbFigure(Figure):
     "A `Figure` outside pyplot that renders itself as a PNG in notebooks."
     def _repr_png_(self):
-        buf = io.BytesIO(); self.savefig(buf, format='png', bbox_inches='tight'); return buf.getvalue()
+        buf = io.BytesIO()
+        self.savefig(buf, format='png', bbox_inches='tight')
+        return buf.getvalue()
 
 def _figure(n: int, ncols: int = 3, size=(4.2, 3.2), figsize=None) -> tuple:
     "A constrained-layout figure with `n` axes on a grid of at most `ncols` columns; extra cells removed."
-    ncols = max(1, min(ncols, n)); nrows = -(-n // ncols)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
     fig = _NbFigure(figsize=figsize or (size[0] * ncols, size[1] * nrows), layout='constrained')
     axs = list(np.ravel(fig.subplots(nrows, ncols, squeeze=False)))
     for ax in axs[n:]: ax.remove()
@@ -130,12 +133,14 @@ def plot_knowledge(teacher_logits: torch.Tensor,  # the teacher's logits on held
     cls = _panel_classes(classes, names, K, y)
     if top is not None and top < 1: raise ValueError(f"top must be >= 1, got {top}")
     top = min(top or 10, K) if (top is not None or K > 10) else K
-    sel = torch.isin(y, torch.tensor(cls)); ys = y[sel]
+    sel = torch.isin(y, torch.tensor(cls))
+    ys = y[sel]
     probs = {'teacher': soften(t[sel], tau), **{n: _knowledge_probs(k, n, ys, tau, seed, K) for n, k in ks.items()}}
     colors = dict(zip(probs, [TEACHER_COLOR] + _colors(len(ks))))
     fig, axs = _figure(len(cls), ncols, figsize=figsize)
     for ax, c in zip(axs, cls): _bar_panel(ax, c, ys, probs, colors, names, top)
-    axs[0].set_ylabel('mean softened probability'); axs[0].legend(fontsize='small')
+    axs[0].set_ylabel('mean softened probability')
+    axs[0].legend(fontsize='small')
     fig.suptitle(f"softened distributions at τ = {tau:g}: teacher vs virtual knowledge (error bars: std across samples)")
     return fig
 
@@ -162,7 +167,8 @@ def plot_top1(teacher_logits: torch.Tensor,  # the teacher's logits on held-out 
     for ax, n, c in zip(axs, list(ks) or ['teacher'], _colors(len(ks)) or [TEACHER_COLOR]):
         ax.hist(top1['teacher'], edges, color=TEACHER_COLOR, alpha=0.6, label=lab('teacher'))
         if n != 'teacher': ax.hist(top1[n], edges, color=c, alpha=0.6, label=lab(n))
-        ax.set_title(n if n == 'teacher' else f"teacher vs {n}"); ax.set_xlabel('top-1 softened probability')
+        ax.set_title(n if n == 'teacher' else f"teacher vs {n}")
+        ax.set_xlabel('top-1 softened probability')
         ax.legend(fontsize='small', title='mean ± std')
     axs[0].set_ylabel('samples')
     fig.suptitle(f"top-1 probability at τ = {tau:g}, {len(y)} held-out samples")
@@ -206,7 +212,8 @@ def plot_dark_knowledge(teacher_logits: torch.Tensor,  # the teacher's logits on
         ax.set_title('teacher' if n == 'teacher' else f"{n} (KL = {kl:.3f})")
         if K <= max_ticks:
             rot = 90 if max(map(len, names)) > 3 else 0
-            ax.set_xticks(range(K), names, rotation=rot); ax.set_yticks(range(K), names)
+            ax.set_xticks(range(K), names, rotation=rot)
+            ax.set_yticks(range(K), names)
         if annotate: _annotate_cells(ax, v, vmax)
         ax.set_xlabel('softened probability of class')
     axs[0].set_ylabel('true class')
@@ -265,17 +272,22 @@ def _draw_lines(ax, x, recs, keys, xlabel, log=False):
     for k in keys: ax.plot(x, _series(recs, k), marker=mk, ms=3, label=k)
     if log and all(np.nanmin(_series(recs, k)) > 0 for k in keys): ax.set_yscale('log')
     if xlabel in ('epoch', 'step', 'record'): ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(xlabel); ax.legend(fontsize='small'); ax.grid(alpha=0.3)
+    ax.set_xlabel(xlabel)
+    ax.legend(fontsize='small')
+    ax.grid(alpha=0.3)
 
 def _draw_history(fig: Figure, history, title: str|None = None, log_loss: bool = False) -> Figure:
     "Draw the training curves of `history` into `fig` (cleared first)."
-    recs = _records(history); panels = history_panels(recs)
+    recs = _records(history)
+    panels = history_panels(recs)
     if not panels:
         raise ValueError(f"history has no loss, accuracy or lr keys to plot; its keys are {_numeric_keys(recs)}")
-    fig.clear(); fig.set_size_inches(4.2 * len(panels), 3.2)
+    fig.clear()
+    fig.set_size_inches(4.2 * len(panels), 3.2)
     x, xlabel = _x(recs)
     for ax, (p, keys) in zip(np.ravel(fig.subplots(1, len(panels), squeeze=False)), panels.items()):
-        _draw_lines(ax, x, recs, keys, xlabel, log=log_loss and p == 'loss'); ax.set_title(p)
+        _draw_lines(ax, x, recs, keys, xlabel, log=log_loss and p == 'loss')
+        ax.set_title(p)
     if title: fig.suptitle(title)
     return fig
 
@@ -329,7 +341,9 @@ def show(self: LivePlot):
     fig = self.figure()
     from IPython.display import display, clear_output
     if self.out is not None:
-        with self.out: clear_output(wait=True); display(fig)
+        with self.out:
+            clear_output(wait=True)
+            display(fig)
     elif _in_ipython():
         if self._handle is None: self._handle = display(fig, display_id=True)
         else: self._handle.update(fig)
@@ -344,12 +358,14 @@ def _in_ipython() -> bool:
 # %% ../nbs/09_plots.ipynb #c036
 def _draw_gan(fig: Figure, records, title: str|None = None) -> Figure:
     "Draw the GAN losses (and fidelity series) of `records` into `fig` (cleared first)."
-    recs = _records(records, 'records'); keys = _numeric_keys(recs)
+    recs = _records(records, 'records')
+    keys = _numeric_keys(recs)
     panels = {'GAN losses': [k for k in keys if k.endswith('loss')], **{k: [k] for k in FIDELITY_KEYS if k in keys}}
     panels = {p: ks for p, ks in panels.items() if ks}
     if not panels:
         raise ValueError(f"records have no GAN loss (d_loss, g_loss) or fidelity (kl, mmd) keys; their keys are {keys}")
-    fig.clear(); fig.set_size_inches(4.2 * len(panels), 3.2)
+    fig.clear()
+    fig.set_size_inches(4.2 * len(panels), 3.2)
     x, xlabel = _x(recs)
     for ax, (p, ks) in zip(np.ravel(fig.subplots(1, len(panels), squeeze=False)), panels.items()):
         _draw_lines(ax, x, recs, ks, xlabel, log=p in FIDELITY_KEYS)

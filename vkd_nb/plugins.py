@@ -63,7 +63,9 @@ def pack_functions(*fns) -> dict:
     funcs, glob, todo = {}, {}, list(fns)
     def value(v, who, name):
         if isinstance(v, types.ModuleType): return ('module', v.__name__)
-        if _by_value(v): todo.append(v); return ('fn', id(v))
+        if _by_value(v):
+            todo.append(v)
+            return ('fn', id(v))
         try: return ('pickle', pickle.dumps(v))
         except Exception as e:
             raise ValueError(f"{who} reads {name!r} ({type(v).__name__}), which cannot go to another process ({e}): "

@@ -200,7 +200,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     _check_out(out, teacher, generator_path)
     hp = mode_hparams(mode, **(hparams or {}))
-    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    init_distributed(dev)
+    progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
     if needs_teacher(mode) and teacher is None:
         raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
     if uses_generator(mode) and teacher is None and generator_path is None:
@@ -230,7 +231,8 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     data_opts = {'name': data, **(data_kw or {})}
-    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    init_distributed(dev)
+    progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     with run_folder(out, resume, overwrite) as f:
         out = getattr(f, 'work', out)                # an overwrite writes beside the old run
@@ -262,7 +264,8 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
-    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    init_distributed(dev)
+    progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     with run_folder(out, resume, overwrite) as f:
         out = getattr(f, 'work', out)                # an overwrite writes beside the old run
@@ -298,7 +301,8 @@ def uses_teaching_teacher(cfg: dict) -> bool:
 
 def copy_teaching(folder, **kw) -> dict:
     "Copy the shipped teaching teacher's run folder to `folder`; its metrics."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     for f in ('teacher.pt', 'generator.pt', 'metrics.json'): shutil.copyfile(teaching_run()/f, folder/f)
     return json.loads((folder/'metrics.json').read_text())
 
@@ -310,7 +314,8 @@ def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorT
     cm = ClassMeanKnowledge(*predict_logits(teacher, data.eval_loader('train', dev)), data.num_classes, tau)
     fig = plot_knowledge(logits.cpu(), y.cpu(), {'generator': gen, 'class-mean': cm}, tau, classes=list(range(min(10, data.num_classes))),
                          class_names=data.classes, ncols=5)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=72, bbox_inches='tight')
     return path
 
@@ -345,7 +350,8 @@ def teaching_results() -> dict:
 
 def teaching_expectation(mode: str|None = None) -> str:
     "One line: the teaching regime's measured accuracies per mode, in rank order, and each mode's paired gain over CE."
-    r = teaching_results(); m, c = r['modes'], r['config']
+    r = teaching_results()
+    m, c = r['modes'], r['config']
     order = sorted(m, key=lambda k: _mean_std(m[k]['accs'])[0])
     ranked = ' < '.join(f"{k} {100 * a:.1f} ± {100 * s:.1f}" for k in order for a, s in [_mean_std(m[k]['accs'])])
     gaps = ', '.join(f"{k} {100 * d:+.1f} ± {100 * s:.1f}" for k in order if k != 'ce'
@@ -396,7 +402,8 @@ def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
     done = {}
     def finished(key, r):
         if r['status'] != 'completed': raise KeyboardInterrupt
-        done[key] = r; log(f"{key[0]:>16} seed {key[1]}: {100 * r['test_acc']:.2f} % ({r['seconds']:.0f} s)")
+        done[key] = r
+        log(f"{key[0]:>16} seed {key[1]}: {100 * r['test_acc']:.2f} % ({r['seconds']:.0f} s)")
     def teacher_done(tm):
         if tm['status'] != 'completed': raise KeyboardInterrupt
         log(f"teacher: {100 * tm['test_acc']:.2f} % ({tm['seconds']:.0f} s)")
@@ -417,7 +424,8 @@ def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
         futs.update({ex.submit(_demo_task, *task): key for key, task in tasks.items() if later(key)})
         for f in as_completed(futs): finished(futs[f], f.result())
     except BaseException:
-        ex.shutdown(wait=False, cancel_futures=True); raise
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
     ex.shutdown()
     return tm, done
 

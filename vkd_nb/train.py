@@ -317,7 +317,8 @@ def probe_batch(data: DataBundle, dev) -> tuple:
 
 def probe_outputs(model: nn.Module, data: DataBundle, dev, features: bool = False) -> tuple:
     "`model`'s (features or None, logits) on two training samples: eval mode, no gradients, no side effects."
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     try:
         xb, _, _ = probe_batch(data, dev)
         with torch.no_grad(): return model(xb, return_features=True) if features else (None, model(xb))
@@ -362,7 +363,9 @@ def _dry_run(step, parts, nets: dict, data: DataBundle, dev):
         names = ', '.join(m.name for m in parts) or 'ce'
         raise ValueError(f"the loss of {names} cannot be computed with these networks: {e}") from e
     finally:
-        for k, m in nets.items(): m.train(was[k]); m.load_state_dict(saved[k])   # a memory bank stays as it was
+        for k, m in nets.items():
+            m.train(was[k])
+            m.load_state_dict(saved[k])  # a memory bank stays as it was
 
 # %% ../nbs/08_train.ipynb #290553ad
 def _knowledge(parts, generator, teacher, data, tau, dev):
@@ -399,9 +402,12 @@ def train_student(student: nn.Module, data: DataBundle,
     if uses_generator(mode) and generator is None:
         raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
     feats = any(m.features for m in parts) or bool(pre)            # the modules' builders and the init stages read features
-    fs, s = probe_outputs(student.to(dev), data, dev, feats); check_classes('student', s, data)
+    fs, s = probe_outputs(student.to(dev), data, dev, feats)
+    check_classes('student', s, data)
     ft = None
-    if need_t: ft, t = probe_outputs(teacher.to(dev), data, dev, feats); check_classes('teacher', t, data)
+    if need_t:
+        ft, t = probe_outputs(teacher.to(dev), data, dev, feats)
+        check_classes('teacher', t, data)
     nets, state, noise = {'student': student}, {}, None
     knowledge = _knowledge(parts, generator, teacher, data, tau, dev)
     if knowledge is not None: state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
@@ -437,10 +443,12 @@ def train_self(net: nn.Module, data: DataBundle,
     check_knowledge(gen, data, dev)
     noise, vk = torch.Generator().manual_seed(seed + 104729), shard_knowledge(gen)
     def step(xb, yb, epoch):
-        s = net(xb); terms = {'ce': F.cross_entropy(s, yb)}
+        s = net(xb)
+        terms = {'ce': F.cross_entropy(s, yb)}
         loss = w['w_ce'] * terms['ce']
         if epoch >= warmup:
-            terms['vkd'] = kd_term(vk.virtual_knowledge(yb, tau, noise), s, tau, check=False); loss = loss + w['w_vkd'] * terms['vkd']
+            terms['vkd'] = kd_term(vk.virtual_knowledge(yb, tau, noise), s, tau, check=False)
+            loss = loss + w['w_vkd'] * terms['vkd']
         return loss, terms, {'net': s}
     if config is None: config = dict(mode='self-vkd', weights=w, tau=tau, warmup=warmup, epochs=epochs, gen=gen.config, **learner_kw)
     return fit({'net': net}, step, data, epochs, [*distributed_cbs(dev), CoTrain({'net': gen}), *cbs], out, resume, config, progress, desc='self-VKD',

@@ -89,7 +89,8 @@ def _refit_progress(db, steps: int):
 
 def _show(image: W.Image, png: bytes):
     "Set an image and show it (images stay hidden until they have something to show: no broken-image icon)."
-    image.value = png; image.layout.display = None if png else 'none'
+    image.value = png
+    image.layout.display = None if png else 'none'
 
 def _hparam_box(name, default):
     return W.Text(value='', placeholder=f"default {default:g}", description=name, layout=W.Layout(width='230px'),
@@ -105,7 +106,8 @@ class Dashboard:
                  refine_steps: int = DEMO['refine_steps'],
                  n_train: int|None = _S['n_train'],   # the students' training samples (None: all); the teacher sees all
                  seed: int = 0, device: str = 'auto', root='data'):
-        s = {'description_width': '90px'}; lay = W.Layout(width='330px')
+        s = {'description_width': '90px'}
+        lay = W.Layout(width='330px')
         self.root, self.runs, self._cache, self._thread, self._stop = root, [], {}, None, threading.Event()
         self.data = W.Dropdown(options=IMAGE_DATASETS, value=data, description='dataset', style=s, layout=lay)
         self.teacher = W.Dropdown(options=models_for(data), description='teacher', style=s, layout=lay)
@@ -126,10 +128,12 @@ class Dashboard:
         for w, v in ((self.teacher, teacher), (self.student, student)):
             if v in w.options: w.value = v
         self.data.observe(self._on_data, 'value')
-        self.mode.observe(lambda _: self._on_mode(), 'value'); self._on_mode()
+        self.mode.observe(lambda _: self._on_mode(), 'value')
+        self._on_mode()
         self.train_btn.on_click(lambda _: self.train())
         self.stop_btn.on_click(lambda _: self.stop())
-        self.ex_class.observe(lambda _: self.explore(), 'value'); self.ex_tau.observe(lambda _: self.explore(), 'value')
+        self.ex_class.observe(lambda _: self.explore(), 'value')
+        self.ex_tau.observe(lambda _: self.explore(), 'value')
         self.explorer, self.nets = None, []   # (teacher logits, labels, generator, class-mean, names); the last run's networks
 
 # %% ../nbs/11_widgets.ipynb #782855aa
@@ -154,7 +158,8 @@ def _make_outputs(self: Dashboard, s: dict, lay, tau: float):
 def _on_data(self: Dashboard, ch):
     for w in (self.teacher, self.student):
         old, opts = w.value, models_for(ch['new'])
-        w.options = opts; w.value = old if old in opts else opts[0]
+        w.options = opts
+        w.value = old if old in opts else opts[0]
 
 @patch
 def _on_mode(self: Dashboard):
@@ -223,10 +228,13 @@ def running(self: Dashboard) -> bool: return self._thread is not None and self._
 @patch
 def train(self: Dashboard, block: bool = False):
     "Start a run with the current settings in a background thread (`block=True`: wait for it)."
-    if self.running: self._say('a run is in progress: wait for it or press Stop'); return
+    if self.running:
+        self._say('a run is in progress: wait for it or press Stop')
+        return
     try: cfg = self.settings()
     except (ValueError, TypeError) as e: self._say(str(e)); return
-    self._say(''); self._stop.clear()
+    self._say('')
+    self._stop.clear()
     self.train_btn.disabled, self.stop_btn.disabled = True, False
     self._thread = threading.Thread(target=self._run, args=(cfg,), daemon=True)
     self._thread.start()
@@ -241,7 +249,8 @@ def wait(self: Dashboard, timeout: float|None = None):
 def stop(self: Dashboard):
     "Interrupt the current run before its next step (`StopOnEvent`): the trainer keeps what it trained."
     if not self.running: return
-    self._stop.set(); self.status.value = 'stopping…'
+    self._stop.set()
+    self.status.value = 'stopping…'
 
 @patch
 def _cbs(self: Dashboard, title: str, total: int, what: str) -> list:
@@ -322,7 +331,8 @@ def _run(self: Dashboard, cfg):
         self.error = traceback.format_exc()
     finally:
         row['seconds'] = time.perf_counter() - t0
-        self.runs.append(row); self.table.value = self.results_html()
+        self.runs.append(row)
+        self.table.value = self.results_html()
         self.status.value = f"{row['status']} in {row['seconds']:.1f} s" + (f": test acc {row['test_acc']:.4f}" if row.get('test_acc') is not None else '')
         self.train_btn.disabled, self.stop_btn.disabled = False, True
 
