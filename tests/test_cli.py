@@ -60,8 +60,8 @@ def test_teacher_holdout_end_to_end(tmp_path):
     m = json.loads(out)
     assert m['config']['holdout'] == {'frac': 0.25, 'seed': 3} and m['status'] == 'completed'
     assert _split(tmp_path) == [60, 20, 'holdout', True, True]
-    code, out, err = vkd_in_process('fit-generator', '--teacher', tmp_path, '--steps', '10', '--quiet', '--device', 'cpu',
-                                    '--json', '--overwrite')
+    code, out, err = vkd_in_process('fit-generator', '--teacher', tmp_path, '--steps', '10', '--quiet',
+                                    '--device', 'cpu', '--json', '--overwrite')
     assert code == 0, err
     assert _split(tmp_path)[3] is True                    # the refitted generator still records the holdout
     code, out, err = vkd_in_process('fidelity', tmp_path, '--json', '--device', 'cpu')

@@ -132,7 +132,8 @@ def test_end_process_after_a_group(tmp_path):
     "`end_process`: each rank exits with its code, with the exit handlers run and its buffered output written."
     from vkd_nb.distributed import _free_port
     env = dict(os.environ, WORLD_SIZE='2', MASTER_ADDR='127.0.0.1', MASTER_PORT=str(_free_port()), OMP_NUM_THREADS='1')
-    ps = [subprocess.Popen([str(BIN/'python'), '-c', END_SCRIPT, str(tmp_path)], env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
+    ps = [subprocess.Popen([str(BIN/'python'), '-c', END_SCRIPT, str(tmp_path)],
+                           env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in (0, 1)]
     for r, p in enumerate(ps):
         out, err = p.communicate(timeout=120)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT/'.ci'))
 import docs, slides  # noqa: E402  (.ci/docs.py, .ci/slides.py)
 
 class _Server(http.server.ThreadingHTTPServer):
-    request_queue_size = 128        # a page asks for its fonts at once: the default backlog of 5 can refuse some on a busy machine
+    request_queue_size = 128    # a page asks for its fonts at once: a backlog of 5 refuses some on a busy machine
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
@@ -37,7 +37,7 @@ def _pages(out: Path) -> list:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob('*.html') if not VENDORED & set(p.parts))
 
 def _failed(r) -> str:
-    "Why a request failed; '' for one cancelled because the test moved on (a font still loading when the next page opens)."
+    "Why a request failed; '' for one cancelled because the test moved on (a font loading as the next page opens)."
     return '' if r.failure == 'net::ERR_ABORTED' else f'request failed ({r.failure}): {r.url}'
 
 def _browser(p):

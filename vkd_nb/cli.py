@@ -678,8 +678,8 @@ def entry():
     "The `vkd` command, and `python -m vkd_nb.cli`: under torchrun, rank 0 alone prints the results."
     if int(os.environ.get('RANK', '0')) != 0: sys.stdout = open(os.devnull, 'w')
     code = main()
-    d = sys.modules.get('vkd_nb.distributed')          # loaded by the commands that train, which may join a group
-    (d.end_process if d else sys.exit)(code)
+    from vkd_nb.distributed import end_process        # already loaded: the parser reads the method registry
+    end_process(code)
 
 # %% ../nbs/13_cli.ipynb #95c4ffa0
 #| eval: false
