@@ -4,8 +4,9 @@ Run it before and after a change to the training core and compare: every number 
 deterministic on one CPU thread), or the change must say which differ and why.
 
 Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/behaviour.py --out runs/behaviour.json [--compare OLD.json]
-Modes: teacher co-training; the student modes ce, kd, vkd, kd+vkd, at, at+vkd, fitnet, fitnet+vkd, class-mean,
-label-smoothing; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks, 2 epochs each.
+Modes: teacher co-training; every student mode the registry lists (`student_modes()`: each method alone and + vkd)
+and the combinations in EXTRA_MODES; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks,
+2 epochs each.
 """
 import argparse, hashlib, json, sys
 from pathlib import Path
@@ -15,9 +16,9 @@ from vkd_nb.core import seed_everything
 from vkd_nb.data import get_data
 from vkd_nb.models import create_model
 from vkd_nb.cotrain import GeneratorTrainer, train_teacher
-from vkd_nb.train import train_student, train_self, train_collab
+from vkd_nb.train import train_student, train_self, train_collab, student_modes
 
-STUDENT_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'at', 'at+vkd', 'fitnet', 'fitnet+vkd', 'class-mean', 'label-smoothing')
+EXTRA_MODES = ('kd+at', 'kd+at+vkd', 'kd+dkd')    # methods in company: their weights must not change with it
 COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
 KW = dict(device='cpu', progress=False, batch_size=64)
 
@@ -25,7 +26,9 @@ def checksum(*modules) -> str:
     "SHA-256 of every parameter and buffer, bit for bit."
     h = hashlib.sha256()
     for m in modules:
-        for k, v in m.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+        for k, v in m.state_dict().items():
+            h.update(k.encode())
+            h.update(v.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
 def losses(rec) -> list:
@@ -40,7 +43,7 @@ def record(root='data') -> dict:
     gen = GeneratorTrainer(data.num_classes, seed=0)
     rec = train_teacher(teacher, data, 2, gen, refine_steps=20, seed=0, **KW)
     out['teacher+generator'] = {'history': losses(rec), 'checksum': checksum(teacher, gen.G, gen.G_ema, gen.D)}
-    for mode in STUDENT_MODES:
+    for mode in (*student_modes(), *EXTRA_MODES):
         seed_everything(1)
         s = create_model('cnn1d_8', data.num_classes, data.in_shape)
         rec = train_student(s, data, mode, teacher, gen, 2, 4., seed=1, **KW)
@@ -61,7 +64,9 @@ def compare(old: dict, new: dict) -> list:
     "Lines naming each mode whose losses or weights differ."
     diffs = []
     for mode in old:
-        if mode not in new: diffs.append(f'{mode}: missing'); continue
+        if mode not in new:
+            diffs.append(f'{mode}: missing')
+            continue
         a, b = old[mode], new[mode]
         if a['checksum'] != b['checksum']: diffs.append(f"{mode}: weights differ ({a['checksum']} -> {b['checksum']})")
         for ea, eb in zip(a['history'], b['history']):
@@ -71,7 +76,8 @@ def compare(old: dict, new: dict) -> list:
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--out', default='runs/behaviour.json'); ap.add_argument('--compare', default=None)
+    ap.add_argument('--out', default='runs/behaviour.json')
+    ap.add_argument('--compare', default=None)
     ap.add_argument('--root', default='data')
     a = ap.parse_args()
     rec = record(a.root)

@@ -6,10 +6,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Lines over 120 characters per module (line 1 too: the docstring nbdev writes from the notebook's description),
-# counted on 2026-12-03: 671 at 268aa89, 386 after the mechanical rewrap and shorter descriptions. Issue 22 brings
-# them to zero; until then a module may lose long lines, never gain one.
-LONG_LINES = {'cli.py': 44, 'core.py': 4, 'cotrain.py': 15, 'data.py': 32, 'distributed.py': 16, 'fidelity.py': 8,
-              'grade.py': 56, 'learner.py': 32, 'losses.py': 39, 'models.py': 26, 'plots.py': 12, 'runs.py': 51,
+# counted on 2026-12-03: 671 at 268aa89, 386 after the mechanical rewrap and shorter descriptions, 381 with
+# `TrainConfig`. Issue 22 brings them to zero; until then a module may lose long lines, never gain one.
+LONG_LINES = {'cli.py': 42, 'core.py': 4, 'cotrain.py': 15, 'data.py': 32, 'distributed.py': 16, 'fidelity.py': 8,
+              'grade.py': 56, 'learner.py': 29, 'losses.py': 39, 'models.py': 26, 'plots.py': 12, 'runs.py': 51,
               'train.py': 31, 'widgets.py': 20}
 # Statements joined with `;` per module, counted the same day (171 before the mechanical split, 27 after): only fewer.
 SEMICOLONS = {'cli.py': 1, 'core.py': 3, 'grade.py': 9, 'runs.py': 1, 'data.py': 3, 'widgets.py': 1, 'models.py': 1,

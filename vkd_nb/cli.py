@@ -96,39 +96,51 @@ def _data_kw(args) -> dict:
     if args.n_train is not None: kw['n_train'] = args.n_train
     return {**kw, **_image_kw(args)}
 
-def _positive_float(v: str) -> float:
-    try: x = float(v)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a number > 0, got {v!r}") from None
-    if not x > 0: raise argparse.ArgumentTypeError(f"expected a number > 0, got {v}")
-    return x
-
 # %% ../nbs/13_cli.ipynb #c008_1_w1
+def _setting_type(name: str):
+    "An argparse type for the `TrainConfig` setting `name`: the value parsed, then checked by the config itself."
+    from dataclasses import fields
+    from vkd_nb.learner import TrainConfig
+    f = next(f for f in fields(TrainConfig) if f.name == name)
+    conv = {'int': int, 'float': float}.get(f.type, str)
+    def parse(v: str):
+        try: x = conv(v)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected {f.metadata['allowed']}, got {v!r}") from None
+        try: TrainConfig(**{name: x})
+        except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+        return x
+    return parse
+
+def _add_settings(p, defaults: dict):
+    "One option per `TrainConfig` setting the CLI offers: its type, check, choices and help from the config."
+    from dataclasses import fields
+    from vkd_nb.learner import TrainConfig
+    for f in fields(TrainConfig):
+        m, flag = f.metadata, '--' + f.name.replace('_', '-')
+        if not m['cli']: continue
+        if f.type == 'bool':
+            p.add_argument(flag, action='store_true', help=m['help'].replace('%', '%%'))
+            continue
+        d = defaults.get(f.name, f.default)
+        shown = f"{m['help']} (default: {f'{d:g}' if isinstance(d, float) else d})".replace('%', '%%')
+        p.add_argument(flag, default=None, choices=m['choices'], type=None if m['choices'] else _setting_type(f.name),
+                       help=shown)
+
+# %% ../nbs/13_cli.ipynb #c008_1_w2
 def _add_train_options(p, role: str):
     "Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of `role`."
     from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
                    help="a named recipe; options given explicitly override it. teaching: the kit's teaching "
-                        "regime (the defaults, "
-                        "students on 1000 MNIST-1D samples from the shipped teaching teacher); crd-cifar100: "
-                        "CIFAR-100, 240 epochs, "
-                        "SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) decayed x0.1 at 150/180/210, "
-                        "weight decay 5e-4, batch 64")
+                        "regime (the defaults, students on 1000 MNIST-1D samples from the shipped teaching teacher); "
+                        "crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) "
+                        "decayed x0.1 at 150/180/210, weight decay 5e-4, batch 64")
     p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
-    p.add_argument('--opt', default=None, choices=('sgd', 'adam'), help=f"optimizer (default: {d['opt']})")
-    p.add_argument('--lr', type=_positive_float, default=None, help=f"learning rate (default: {d['lr']:g})")
-    p.add_argument('--weight-decay', type=float, default=None, help=f"weight decay (default: {d['weight_decay']:g})")
-    p.add_argument('--momentum', type=float, default=None, help=f"SGD momentum (default: {d['momentum']:g})")
-    p.add_argument('--schedule', default=None, choices=('constant', 'step', 'multistep', 'cosine', 'onecycle'),
-                   help="learning-rate schedule, stepped every step; multistep at 62.5/75/87.5 %% of training "
-                        f"(default: {d['schedule']})")
-    p.add_argument('--batch-size', type=_positive, default=None, help=f"(default: {d['batch_size']})")
+    _add_settings(p, d)
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
     p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished '
                                                             'run is never replaced)')
-    p.add_argument('--compile', action='store_true', help='torch.compile the networks')
-    p.add_argument('--sync-bn', action='store_true', help='under torchrun: BatchNorm statistics over the global batch '
-                                                          '(SyncBatchNorm, CUDA only)')
 
 # %% ../nbs/13_cli.ipynb #cim001
 def _dataset(v: str) -> str:
@@ -219,15 +231,15 @@ def cmd_export_generator(args) -> int:
 # %% ../nbs/13_cli.ipynb #c008_2
 def _resolve(args, role: str) -> dict:
     "Fill the options left unset from --preset, then the defaults; return the training options for the library."
-    from vkd_nb.runs import preset_options
-    given = {k: getattr(args, k, None) for k in ('data', 'arch', 'epochs', 'opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'tau')}
+    from vkd_nb.runs import preset_options, TRAIN_OPTIONS
+    given = {k: getattr(args, k, None) for k in ('data', 'arch', 'epochs', *TRAIN_OPTIONS, 'tau')}
     if isinstance(given['arch'], list): given['arch'] = given['arch'][0] if given['arch'] else None
     o = preset_options(role, getattr(args, 'preset', None), **given)
     for k in ('data', 'epochs', 'tau'): setattr(args, k, o[k])
     for k in ('n_train', 'teacher'):                          # the teaching preset's students: 1000 samples, the shipped teacher
         if k in o and getattr(args, k, 0) is None: setattr(args, k, o[k])
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
-    return {**{k: o[k] for k in ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size', 'milestones', 'gamma') if k in o},
+    return {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o},
             **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}   # recorded only when set: older runs resume
 
 def _print_fidelity(fid: dict):

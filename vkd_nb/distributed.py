@@ -206,7 +206,7 @@ class DDP(Callback):
     def before_fit(self, learn):
         self.W, self.nets, self.called, self.hook = world_size(), {}, set(), None
         if self.W == 1: return
-        bs, n = learn.opts['batch_size'], learn.train_dl.n
+        bs, n = learn.config.batch_size, learn.train_dl.n
         if bs % self.W:
             ok = sorted({max(self.W, bs // self.W * self.W), (bs // self.W + 1) * self.W})
             raise ValueError(f"batch_size {bs} is the global batch, split evenly over the {self.W} processes: it must "
@@ -216,7 +216,7 @@ class DDP(Callback):
         if learn.device.type == 'cuda' and learn.device.index not in (None, torch.cuda.current_device()):
             raise ValueError("under torchrun each process uses its own GPU (LOCAL_RANK): use device 'cuda' or "
                              f"'auto', not {learn.device}")
-        sync = learn.opts.get('sync_bn', False)
+        sync = learn.config.sync_bn
         if sync and learn.device.type != 'cuda':
             raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process "
                              "keeps its own BatchNorm statistics)")

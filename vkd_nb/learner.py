@@ -5,6 +5,8 @@
 # %% ../nbs/05_learner.ipynb #4f241483
 from __future__ import annotations
 import json, math, time
+from dataclasses import dataclass, field, fields, replace
+from numbers import Integral
 from operator import attrgetter
 from pathlib import Path
 import torch
@@ -16,9 +18,9 @@ from .data import DataBundle, DeviceLoader
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'make_optimizer', 'make_schedule', 'predict_logits',
-           'accuracy', 'CancelFitException', 'Callback', 'handlers', 'Learner', 'Recorder', 'rank', 'Timer', 'NanGuard',
-           'Progress', 'StopOnEvent', 'run_file', 'comparable_config', 'config_changes', 'load_checkpoint', 'get_state',
-           'set_state', 'Checkpoint', 'standard_cbs', 'fit']
+           'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner', 'Recorder', 'rank',
+           'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file', 'comparable_config', 'config_changes',
+           'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')
@@ -65,8 +67,8 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
 class CancelFitException(Exception):
     "Raised by a callback to end training now; the run's status becomes 'interrupted'."
 
-EVENTS = ('before_fit', 'before_epoch', 'before_batch', 'after_loss', 'after_step', 'after_batch', 'after_epoch', 'after_fit',
-          'cleanup_fit')
+EVENTS = ('before_fit', 'before_epoch', 'before_batch', 'after_loss', 'after_backward', 'after_step', 'after_batch',
+          'after_epoch', 'after_fit', 'cleanup_fit')
 
 class Callback:
     "Base of the learner's callbacks: define methods named after `EVENTS`; lower `order` runs first."
@@ -76,36 +78,82 @@ def handlers(cbs, event: str) -> list:
     "The bound methods of `cbs` for `event`, in callback order."
     return [getattr(cb, event) for cb in sorted(cbs, key=attrgetter('order')) if hasattr(cb, event)]
 
+# %% ../nbs/05_learner.ipynb #cfg-set
+def _setting(default, help: str, allowed: str|None = None, ok=None, choices: tuple|None = None, cli: bool = True):
+    "A `TrainConfig` field: its default, help, check (`ok(value)`, described by `allowed`), and whether the CLI offers it."
+    return field(default=default, metadata=dict(help=help, allowed=allowed, ok=ok, choices=choices, cli=cli))
+
+def _number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _count(v) -> bool: return isinstance(v, Integral) and not isinstance(v, bool)
+def _fractions(v) -> bool: return isinstance(v, (tuple, list)) and all(_number(m) and 0 < m <= 1 for m in v)
+
+# %% ../nbs/05_learner.ipynb #cfg-cls
+@dataclass(frozen=True)
+class TrainConfig:
+    "Every setting of a `Learner`, with its default, check and help: the one home Python, the CLI and runs read."
+    opt: str = _setting('adam', 'optimizer', choices=OPTIMIZERS)
+    lr: float = _setting(3e-3, 'learning rate', 'a number > 0', lambda v: _number(v) and v > 0)
+    weight_decay: float = _setting(1e-4, 'weight decay', 'a number >= 0', lambda v: _number(v) and v >= 0)
+    momentum: float = _setting(0.9, 'SGD momentum', 'a number in [0, 1)', lambda v: _number(v) and 0 <= v < 1)
+    schedule: str = _setting('onecycle', 'schedule of the learning rate, stepped every step; multistep at '
+                             '62.5/75/87.5 % of training', choices=SCHEDULES)
+    milestones: tuple = _setting((0.625, 0.75, 0.875), 'multistep: the fractions of training where the rate drops',
+                                 'fractions in (0, 1]', _fractions, cli=False)
+    gamma: float = _setting(0.1, 'step and multistep: the decay factor', 'a number > 0',
+                            lambda v: _number(v) and v > 0, cli=False)
+    batch_size: int = _setting(128, 'minibatch size', 'an integer >= 1', lambda v: _count(v) and v >= 1)
+    augment: bool|None = _setting(None, "the dataset's augmentation (None: its own default)", cli=False)
+    device: str = _setting('auto', "'auto' (CUDA if present), 'cpu', 'cuda', 'cuda:1', ...", cli=False)
+    seed: int = _setting(0, 'seed of every random number', 'an integer', _count, cli=False)
+    compile: bool = _setting(False, 'torch.compile the networks')
+    channels_last: bool = _setting(True, 'on CUDA: images in channels-last memory', cli=False)
+    with_index: bool = _setting(False, "pass each sample's index to the step (CRD's memory bank)", cli=False)
+    sync_bn: bool = _setting(False, 'under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, '
+                             'CUDA only)')
+
+    def __post_init__(self):
+        for f in fields(self):
+            v, m = getattr(self, f.name), f.metadata
+            if m['choices'] is not None and v not in m['choices']:
+                raise ValueError(f"unknown {m['help'].split(',')[0]} {v!r}; choose one of {', '.join(m['choices'])}")
+            if m['ok'] is not None and not m['ok'](v): raise ValueError(f"{f.name} must be {m['allowed']}, got {v!r}")
+        object.__setattr__(self, 'milestones', tuple(self.milestones))
+
+# %% ../nbs/05_learner.ipynb #cfg-meth
+@patch(cls_method=True)
+def names(cls: TrainConfig) -> tuple:
+    "The settings' names, in order."
+    return tuple(f.name for f in fields(cls))
+
+@patch
+def change(self: TrainConfig, **settings) -> TrainConfig:
+    "A copy with `settings` changed (checked again); a name that is not a setting fails with the list of settings."
+    unknown = sorted(set(settings) - set(self.names()))
+    if unknown: raise TypeError(f"unknown training setting {', '.join(unknown)}; the settings: {', '.join(self.names())}")
+    return replace(self, **settings)
+
+@patch
+def to_dict(self: TrainConfig, names=None) -> dict:
+    "The settings as a dict (only `names`, if given)."
+    return {k: getattr(self, k) for k in (names or self.names())}
+
 # %% ../nbs/05_learner.ipynb #64808e61
 class Learner:
-    "Trains `nets` on `data` with the loss of `step`; `cbs` do everything else."
+    "Trains `nets` on `data` with the loss of `step`, as `config` says; `cbs` do everything else."
     def __init__(self, nets: dict,                  # name -> network trained here
                  step,                              # step(xb, yb, epoch) -> (loss, {term: value}, {net name: logits})
                  data: DataBundle, cbs=(),
                  frozen: tuple = (),                # networks used but not trained (a teacher): on the device, eval mode
                  evaluate: tuple|None = None,       # nets whose train/test accuracy is reported (default: all)
-                 opt: str = 'adam', lr: float = 3e-3, weight_decay: float = 1e-4, momentum: float = 0.9,
-                 schedule: str = 'onecycle', milestones=(0.625, 0.75, 0.875), gamma: float = 0.1,
-                 batch_size: int = 128, augment: bool|None = None,
-                 device='auto', seed: int = 0,
-                 compile: bool = False,             # torch.compile every network
-                 channels_last: bool = True,        # on CUDA, for images
-                 with_index: bool = False,          # pass each sample's index to `step` too (CRD's memory bank)
-                 sync_bn: bool = False,             # under DDP (`vkd_nb.distributed`): BatchNorm statistics over the global batch
-                 state: dict|None = None):          # more things to checkpoint (name -> object with state_dict, or an RNG)
-        if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
-        if schedule not in SCHEDULES:
-            raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+                 config: TrainConfig|None = None,   # the settings (default: `TrainConfig()`)
+                 state: dict|None = None,           # more things to checkpoint (name -> object with state_dict, or an RNG)
+                 **settings):                       # settings by name, over `config`'s (`TrainConfig.names()`)
+        self.config = (config or TrainConfig()).change(**settings)
         self.nets, self.step, self.data, self.cbs, self.frozen = dict(nets), step, data, list(cbs), tuple(frozen)
         self.evaluate = tuple(self.nets) if evaluate is None else tuple(evaluate)
         bad = [k for k in self.evaluate if k not in self.nets]
         if bad: raise ValueError(f"evaluate names {bad}, which are not among the trained nets {list(self.nets)}")
-        self.opts = dict(opt=opt, lr=lr, weight_decay=weight_decay, momentum=momentum, schedule=schedule, milestones=milestones,
-                         gamma=gamma, batch_size=batch_size, augment=augment, seed=seed, compile=compile, channels_last=channels_last,
-                         with_index=with_index, sync_bn=sync_bn)
-        self.device, self.state = get_device(device), dict(state or {})
+        self.device, self.state = get_device(self.config.device), dict(state or {})
 
     def cb(self, cls):
         "The first callback of type `cls`, or None."
@@ -115,18 +163,19 @@ class Learner:
 @patch
 def setup(self: Learner, epochs: int):
     "Seed, place the networks, build loaders, optimizer and schedule for `epochs` epochs."
-    o, dev = self.opts, self.device
-    seed_everything(o['seed'])
+    c, dev = self.config, self.device
+    seed_everything(c.seed)
     for m in (*self.nets.values(), *self.frozen):
         m.to(dev)
-        if dev.type == 'cuda' and o['channels_last'] and len(self.data.in_shape) == 3: m.to(memory_format=torch.channels_last)
+        if dev.type == 'cuda' and c.channels_last and len(self.data.in_shape) == 3: m.to(memory_format=torch.channels_last)
     for m in self.frozen: m.eval().requires_grad_(False)
-    if o['compile']:
+    if c.compile:
         for m in (*self.nets.values(), *self.frozen): m.compile()
-    self.train_dl, self.test_dl = self.data.loaders(o['batch_size'], dev, augment=o['augment'], seed=o['seed'], with_index=o['with_index'])
+    self.train_dl, self.test_dl = self.data.loaders(c.batch_size, dev, augment=c.augment, seed=c.seed,
+                                                    with_index=c.with_index)
     params = [p for m in self.nets.values() for p in m.parameters() if p.requires_grad]
-    self.opt = make_optimizer(params, o['opt'], o['lr'], o['weight_decay'], o['momentum'])
-    self.sched = make_schedule(self.opt, o['schedule'], epochs * len(self.train_dl), o['milestones'], o['gamma'])
+    self.opt = make_optimizer(params, c.opt, c.lr, c.weight_decay, c.momentum)
+    self.sched = make_schedule(self.opt, c.schedule, epochs * len(self.train_dl), c.milestones, c.gamma)
     self.epochs, self.start_epoch, self.history = epochs, 0, []
     self.seconds, self.summary, self.saved, self.status = {'steps': 0., 'after_steps': 0.}, {}, None, 'completed'
 
@@ -138,6 +187,7 @@ def one_batch(self: Learner):
     for h in self._h['after_loss']: h(self)
     self.opt.zero_grad(set_to_none=True)
     self.loss.backward()
+    for h in self._h['after_backward']: h(self)
     self.opt.step()
     self.sched.step()
     for h in self._h['after_step']: h(self)

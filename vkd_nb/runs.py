@@ -11,7 +11,7 @@ import torch.nn as nn
 from .core import check_tau, get_device, seed_everything, save_json, RunFolder, out_path
 from .data import DataBundle, get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
-from .learner import predict_logits
+from .learner import predict_logits, TrainConfig
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
                             fidelity_reports, teaching_run, resolve_run)
@@ -21,26 +21,31 @@ from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
 
 # %% auto #0
-__all__ = ['TRAIN_OPTIONS', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO',
-           'train_defaults', 'check_run_args', 'preset_options', 'run_teacher', 'import_teacher', 'run_student',
-           'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching', 'results_table', 'teaching_results',
-           'teaching_expectation', 'run_demo']
+__all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES',
+           'STUDY_MODES', 'DEMO', 'train_defaults', 'check_train', 'check_run_args', 'preset_options', 'run_teacher',
+           'import_teacher', 'run_student', 'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching',
+           'results_table', 'teaching_results', 'teaching_expectation', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
 from .distributed import init_distributed, is_main, run_folder, main_first   # under torchrun: rank 0 holds the folder and writes
 
 
 # %% ../nbs/10_runs.ipynb #507639f8
-TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')
-TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, opt='adam', lr=3e-3, momentum=0.9, weight_decay=1e-4,
-                        schedule='onecycle', batch_size=128, tau=4.)
-STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, opt='adam', lr=1e-3, momentum=0.9, weight_decay=1e-4,
-                        schedule='cosine', batch_size=64, tau=4.)
+TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')   # the settings a role's defaults set
+TEACHER_TRAIN = TrainConfig()                                           # the Learner's defaults are the teacher's
+STUDENT_TRAIN = TrainConfig(lr=1e-3, schedule='cosine', batch_size=64)
+TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, **TEACHER_TRAIN.to_dict(TRAIN_OPTIONS), tau=4.)
+STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, **STUDENT_TRAIN.to_dict(TRAIN_OPTIONS), tau=4.)
 
 def train_defaults(role: str, **given) -> dict:
     "The optimizer options of `role` ('teacher' or 'student'): the ones `given` (None: not given) over its defaults."
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
-    return {**{k: d[k] for k in TRAIN_OPTIONS}, **{k: v for k, v in given.items() if v is not None}}
+    return check_train({**{k: d[k] for k in TRAIN_OPTIONS}, **{k: v for k, v in given.items() if v is not None}})
+
+def check_train(train_kw: dict) -> dict:
+    "Fail fast on a training setting that `TrainConfig` refuses (before a run folder is touched); returns `train_kw`."
+    TrainConfig().change(**{k: v for k, v in train_kw.items() if k in TrainConfig.names()})
+    return train_kw
 
 def check_run_args(data: str, arch: str, tau) -> float:
     "Fail fast: unknown model, a model that cannot take the data, a bad temperature; returns `tau` checked."
@@ -49,16 +54,17 @@ def check_run_args(data: str, arch: str, tau) -> float:
     return check_tau(tau)
 
 # %% ../nbs/10_runs.ipynb #adabf45c
-PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, opt='sgd',
-                                lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep', milestones=(150/240, 180/240, 210/240),
-                                gamma=0.1, batch_size=64, tau=4.,
+PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, tau=4.,
+                                train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep',
+                                                  milestones=(150/240, 180/240, 210/240), gamma=0.1, batch_size=64),
                                 lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01}),
            'teaching': dict(data='mnist1d', teacher_arch='cnn1d_32', student_arch='mlp_512x2', student_n_train=1000,
                             student_teacher='teaching')}
 
 def _for_role(preset: dict, role: str) -> dict:
-    "A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones."
-    shared = {k: v for k, v in preset.items() if not k.startswith(('teacher_', 'student_'))}
+    "A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones and its `train`."
+    shared = {k: v for k, v in preset.items() if not k.startswith(('teacher_', 'student_')) and k != 'train'}
+    if 'train' in preset: shared.update(preset['train'].to_dict((*TRAIN_OPTIONS, 'milestones', 'gamma')))
     return {**shared, **{k[len(role) + 1:]: v for k, v in preset.items() if k.startswith(role + '_')}}
 
 def preset_options(role: str,                 # 'teacher' or 'student'
@@ -148,9 +154,10 @@ def _metrics(rec: dict, config: dict, **extra) -> dict:
 
 # %% ../nbs/10_runs.ipynb #194ef323_1
 def _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
-    "What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data options, train options."
-    o = preset_options('student', preset, data=data, arch=arch, epochs=epochs, tau=tau, **{k: train_kw.pop(k, None) for k in TRAIN_OPTIONS})
-    train = {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw}
+    "What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data and train options."
+    given = {k: train_kw.pop(k, None) for k in TRAIN_OPTIONS}
+    o = preset_options('student', preset, data=data, arch=arch, epochs=epochs, tau=tau, **given)
+    train = check_train({**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw})
     data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
     return o['data'], o['arch'], o['epochs'], o['tau'], (o.get('teacher') if teacher is None else teacher), data_opts, train
 

@@ -17,7 +17,7 @@ from .models import create_model
 from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt_loss, rkd_loss, Embed, cc_loss,
                             VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss,
                             fsp_prestage, ab_prestage, ft_prestage)
-from .learner import Learner, fit, predict_logits, run_file
+from .learner import Learner, TrainConfig, fit, predict_logits, run_file
 from .fidelity import ClassMeanKnowledge
 from .cotrain import GeneratorTrainer, CoTrain
 
@@ -67,7 +67,7 @@ class Batch:
 # %% ../nbs/08_train.ipynb #d7dc303a
 METHODS: dict = {}                     # name -> Method: the registry
 _RESERVED = {'w_ce', 'tau', 'epochs', 'seed', 'device', 'out', 'resume', 'config', 'progress', 'cbs'} | \
-            set(inspect.signature(Learner).parameters)
+            set(inspect.signature(Learner).parameters) | set(TrainConfig.names())
 
 def hparam_names() -> dict:
     "Every hyper-parameter name of the registry -> the method that declares it."
