@@ -39,7 +39,9 @@ def cmd_zoo(args) -> int:
         print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2))
         return 0
     shown = [dict(r, params_m=f"{r['params'] / 1e6:.3f}") for r in rows]
-    print(format_table(shown, [('name', 'name'), ('family', 'family'), ('params (M)', 'params_m'), ('accepts', 'accepts')], right=('params_m',)))
+    print(format_table(shown,
+                       [('name', 'name'), ('family', 'family'), ('params (M)', 'params_m'), ('accepts', 'accepts')],
+                       right=('params_m',)))
     where = "each on its family's home shape" if args.in_shape is None else f"in_shape {as_in_shape(args.in_shape)}"
     print(f"\n{len(rows)} models; parameters for {args.num_classes} classes, {where}")
     return 0
@@ -128,7 +130,8 @@ def _add_settings(p, defaults: dict):
 
 # %% ../nbs/13_cli.ipynb #c008_1_w2
 def _add_train_options(p, role: str):
-    "Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of `role`."
+    """Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of
+    `role`."""
     from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
@@ -144,7 +147,8 @@ def _add_train_options(p, role: str):
 
 # %% ../nbs/13_cli.ipynb #cim001
 def _dataset(v: str) -> str:
-    "An argparse type: a dataset name, or imagefolder:PATH[?val=F&seed=N] (checked for syntax here, for content when loaded)."
+    """An argparse type: a dataset name, or imagefolder:PATH[?val=F&seed=N] (checked for syntax here, for content when
+    loaded)."""
     from vkd_nb.data import DATASETS, parse_imagefolder
     if v.startswith('imagefolder:'):
         try: parse_imagefolder(v)
@@ -184,9 +188,13 @@ def _import_teacher(args) -> str:
     from vkd_nb.runs import import_teacher
     missing = [f for f, v in (('--arch', args.arch), ('--data', args.data), ('--out', args.out)) if v is None]
     if missing or args.teacher is not None:
-        raise ValueError(f"--teacher-weights needs {', '.join(missing) or '--arch, --data and --out'}" + (' and no --teacher' if args.teacher else ''))
-    m = import_teacher(args.out, args.arch, args.teacher_weights, args.data, args.root, _image_kw(args), args.device, args.overwrite)
-    if not args.quiet: print(f"imported teacher {args.arch} ({args.teacher_weights}): test accuracy {m['test_acc']:.4f}")
+        raise ValueError(
+            f"--teacher-weights needs {', '.join(missing) or '--arch, --data and --out'}" + (
+                ' and no --teacher' if args.teacher else ''))
+    m = import_teacher(args.out, args.arch, args.teacher_weights, args.data, args.root, _image_kw(args), args.device,
+                       args.overwrite)
+    if not args.quiet:
+        print(f"imported teacher {args.arch} ({args.teacher_weights}): test accuracy {m['test_acc']:.4f}")
     return args.out
 
 # %% ../nbs/13_cli.ipynb #cim002
@@ -198,7 +206,8 @@ def _zoo_torchvision(args) -> int:
         print(json.dumps([dict(r, in_shape=list(r['in_shape'])) for r in rows], indent=2))
         return 0
     shown = [dict(r, params_m='?' if r['params'] is None else f"{r['params'] / 1e6:.3f}") for r in rows]
-    print(format_table(shown, [('name', 'name'), ('params (M)', 'params_m'), ('accepts', 'accepts')], right=('params_m',)))
+    print(format_table(shown, [('name', 'name'), ('params (M)', 'params_m'), ('accepts', 'accepts')],
+                       right=('params_m',)))
     print(f"\n{len(rows)} torchvision models; parameters for {args.num_classes} classes. Random weights, or "
           "--teacher-weights PATH "
           "(a local file: nothing is downloaded)")
@@ -236,11 +245,13 @@ def _resolve(args, role: str) -> dict:
     if isinstance(given['arch'], list): given['arch'] = given['arch'][0] if given['arch'] else None
     o = preset_options(role, getattr(args, 'preset', None), **given)
     for k in ('data', 'epochs', 'tau'): setattr(args, k, o[k])
-    for k in ('n_train', 'teacher'):                          # the teaching preset's students: 1000 samples, the shipped teacher
+    # the teaching preset's students: 1000 samples, the shipped teacher
+    for k in ('n_train', 'teacher'):
         if k in o and getattr(args, k, 0) is None: setattr(args, k, o[k])
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
     return {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o},
-            **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}   # recorded only when set: older runs resume
+            # recorded only when set: older runs resume
+            **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}
 
 def _print_fidelity(fid: dict):
     from vkd_nb.fidelity import fidelity_table
@@ -279,9 +290,12 @@ def cmd_teacher(args) -> int:
     from vkd_nb.runs import run_teacher
     if args.refine_steps < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     train = _resolve(args, 'teacher')
-    m = run_teacher(args.out, args.data, args.arch, args.epochs, with_generator=not args.no_generator, tau=args.tau, overwrite=args.overwrite,
-                    refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), holdout=args.holdout, gen_kw={'loss': args.gan_loss},
-                    device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume, compile=args.compile,
+    m = run_teacher(args.out, args.data, args.arch, args.epochs, with_generator=not args.no_generator, tau=args.tau,
+                    overwrite=args.overwrite,
+                    refine_steps=args.refine_steps, root=args.root, data_kw=_data_kw(args), holdout=args.holdout,
+                    gen_kw={'loss': args.gan_loss},
+                    device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume,
+                    compile=args.compile,
                     teacher_weights=args.teacher_weights, **train)
     if m['status'] != 'completed': return _interrupted(args, m)
     if args.json:
@@ -339,8 +353,7 @@ def cmd_fit_generator(args) -> int:
     elif args.teacher is None: raise ValueError("give the teacher: --teacher RUN, or --teacher-weights PATH with "
                                                 "--arch, --data and --out")
     if str(args.teacher) == 'teaching' and args.out is None:
-        raise ValueError("the teaching teacher's folder belongs to the package: give --out, the "
-                         "folder for the new generator")
+        raise ValueError("the teaching teacher's folder belongs to the package: give --out, the new generator's folder")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
     out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
@@ -349,9 +362,11 @@ def cmd_fit_generator(args) -> int:
                               "or choose another --out")
     with RunFolder(out, resume=True):                 # the folder's lock only: it holds the teacher's run
         t0 = time.perf_counter()
-        gen = fit_generator(teacher, data, args.steps, device=dev, progress=not args.quiet, tau=args.tau, loss=args.gan_loss, seed=args.seed)
+        gen = fit_generator(teacher, data, args.steps, device=dev, progress=not args.quiet, tau=args.tau,
+                            loss=args.gan_loss, seed=args.seed)
         secs = time.perf_counter() - t0
-        gen.save(out/'generator.pt', data=meta['data'], holdout=meta.get('holdout'), arch=meta['arch'], num_classes=meta['num_classes'])
+        gen.save(out/'generator.pt', data=meta['data'], holdout=meta.get('holdout'), arch=meta['arch'],
+                 num_classes=meta['num_classes'])
         fid = {k: v['mean'] for k, v in fidelity_reports(teacher, data, gen, args.tau, dev, args.seed).items()}
         mpath = out/'metrics.json'
         metrics = json.loads(mpath.read_text()) if mpath.is_file() else {}
@@ -382,6 +397,7 @@ def add_fidelity(subparsers):
     p.set_defaults(func=cmd_fidelity)
     return p
 
+# %% ../nbs/13_cli.ipynb #c008_5_w1
 def cmd_fidelity(args) -> int:
     "Run `vkd fidelity`."
     from vkd_nb.core import get_device
@@ -400,17 +416,21 @@ def cmd_fidelity(args) -> int:
     print(f"fidelity of {args.run} at tau={tau:g} ({meta['arch']} on {meta['data']['name']}, test set):")
     _print_fidelity({k: v['mean'] for k, v in reps.items()})
     if args.per_class:
-        rows = [dict(r, **{k: f'{r[k]:.4f}' for k in ('kl', 'mmd', 'top1_teacher_mean', 'top1_gen_mean', 'top1_teacher_std', 'top1_gen_std')})
+        rows = [dict(r,
+                     **{k: f'{r[k]:.4f}' for k in ('kl', 'mmd', 'top1_teacher_mean', 'top1_gen_mean',
+                                                   'top1_teacher_std', 'top1_gen_std')})
                 for r in reps['generator']['per_class']]
-        print(); print(format_table(rows, [('class', 'class'), ('n', 'n'), ('KL', 'kl'), ('MMD²', 'mmd'), ('top-1 T', 'top1_teacher_mean'),
-                                           ('top-1 G', 'top1_gen_mean'), ('spread T', 'top1_teacher_std'), ('spread G', 'top1_gen_std')],
-                                    right=('n', 'kl', 'mmd', 'top1_teacher_mean', 'top1_gen_mean', 'top1_teacher_std', 'top1_gen_std')))
+        cols = [('class', 'class'), ('n', 'n'), ('KL', 'kl'), ('MMD²', 'mmd'), ('top-1 T', 'top1_teacher_mean'),
+                ('top-1 G', 'top1_gen_mean'), ('spread T', 'top1_teacher_std'), ('spread G', 'top1_gen_std')]
+        print()
+        print(format_table(rows, cols, right=tuple(k for _, k in cols[1:])))
     return 0
 
 # %% ../nbs/13_cli.ipynb #c010
 def _interrupted(args, m) -> int:
     print(f"vkd {args.command}: interrupted after {m.get('epochs_done', len(m.get('history', [])))} epochs; "
-          f"{args.out}/checkpoint.pt keeps the last one: run the same command with --resume to continue", file=sys.stderr)
+          f"{args.out}/checkpoint.pt keeps the last one: run the same command with --resume to continue",
+          file=sys.stderr)
     return 130
 
 def _report(args, m, what: str) -> int:
@@ -446,10 +466,12 @@ def _add_hparam_options(p):
     for m in METHODS.values():
         for name, default in m.defaults.items():
             flag = '--' + name.replace('_', '-')
-            if name == m.weight_name: g.add_argument(flag, type=_weight, default=None, metavar='W', help="weight of "
-                                                                                                         f"{m.name}, "
-                                                                                                         f"{m.doc} (default {default:g})")
-            else: g.add_argument(flag, type=type(default), default=None, metavar='N' if isinstance(default, int) else 'X', help=f"{m.name}'s {name} (default {default:g})")
+            if name == m.weight_name:
+                g.add_argument(flag, type=_weight, default=None, metavar='W',
+                               help=f"weight of {m.name}, {m.doc} (default {default:g})")
+            else:
+                g.add_argument(flag, type=type(default), default=None, metavar='N' if isinstance(default, int) else 'X',
+                               help=f"{m.name}'s {name} (default {default:g})")
     p.add_argument('--beta', type=float, default=None, help=argparse.SUPPRESS)        # gone: each method has its weight
 
 # %% ../nbs/13_cli.ipynb #c010_1
@@ -490,9 +512,12 @@ def cmd_student(args) -> int:
         raise ValueError("--beta is gone: each feature method has its own weight (--w-at, --w-fitnet)")
     train = _resolve(args, 'student')
     hp = {k: getattr(args, k) for k in ('w_ce', *hparam_names()) if getattr(args, k, None) is not None}
-    m = run_student(args.out, args.data, args.arch, args.mode, teacher=args.teacher, generator_path=args.generator, epochs=args.epochs,
-                    tau=args.tau, hparams=hp, root=args.root, data_kw=_data_kw(args), device=args.device, seed=args.seed,
-                    resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile, **train)
+    m = run_student(args.out, args.data, args.arch, args.mode, teacher=args.teacher, generator_path=args.generator,
+                    epochs=args.epochs,
+                    tau=args.tau, hparams=hp, root=args.root, data_kw=_data_kw(args), device=args.device,
+                    seed=args.seed,
+                    resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile,
+                    **train)
     code = _report(args, m, f"student {args.arch} ({args.mode})")
     if code == 0 and args.preset == 'teaching' and not args.json:
         from vkd_nb.runs import teaching_expectation
@@ -525,8 +550,10 @@ def cmd_self(args) -> int:
     "Run `vkd self`."
     from vkd_nb.runs import run_self
     train = _resolve(args, 'student')
-    m = run_self(args.out, args.data, args.arch, args.epochs, args.tau, args.w_ce, args.w_vkd, args.warmup, root=args.root,
-                 data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed, resume=args.resume,
+    m = run_self(args.out, args.data, args.arch, args.epochs, args.tau, args.w_ce, args.w_vkd, args.warmup,
+                 root=args.root,
+                 data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
+                 resume=args.resume,
                  overwrite=args.overwrite,
                  progress=not args.quiet, compile=args.compile, **train)
     return _report(args, m, f"self-VKD {args.arch}")
@@ -563,8 +590,10 @@ def cmd_collab(args) -> int:
     elif args.peers != 2 and args.peers != len(archs): raise ValueError(f"--peers {args.peers} but "
                                                                         f"{len(archs)} --arch given")
     args.arch = archs
-    m = run_collab(args.out, args.data, archs, args.mode, args.epochs, args.tau, args.w_ce, args.w_dml, args.w_vkd, args.warmup,
-                   root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
+    m = run_collab(args.out, args.data, archs, args.mode, args.epochs, args.tau, args.w_ce, args.w_dml, args.w_vkd,
+                   args.warmup,
+                   root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device,
+                   seed=args.seed,
                    resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile, **train)
     return _report(args, m, f"{args.mode} with peers {', '.join(archs)}")
 
@@ -584,35 +613,43 @@ def _hparam(v: str) -> tuple:
         raise argparse.ArgumentTypeError(f"unknown hyper-parameter {name!r} (NAME=VALUE; the names: "
                                          f"{', '.join(defaults)})")
     try: return name, type(defaults[name])(val)
-    except ValueError: raise argparse.ArgumentTypeError(f"{name} takes "
-                                                        f"{'an integer' if isinstance(defaults[name], int) else 'a number'}, got {val!r}") from None
+    except ValueError:
+        kind = 'an integer' if isinstance(defaults[name], int) else 'a number'
+        raise argparse.ArgumentTypeError(f"{name} takes {kind}, got {val!r}") from None
 
 # %% ../nbs/13_cli.ipynb #49d6e331
 def add_demo(subparsers):
     "Declare `vkd demo`."
     from vkd_nb.runs import DEMO_MODES, DEMO
-    p = subparsers.add_parser('demo', help='the main job: teacher, generator and students in every main mode on MNIST-1D',
-                              description='The teaching regime: a teacher and its generator on MNIST-1D (the shipped teaching teacher unless '
-                                          '--train-teacher), then students on 1000 samples in every main mode over several seeds; '
-                                          'print and save the table of test accuracies and the teacher-vs-generator figure.')
-    p.add_argument('--out', default='runs/demo', help='folder for the runs, results.md, results.json, knowledge.png (default: runs/demo)')
+    p = subparsers.add_parser('demo',
+                              help='the main job: teacher, generator and students in every main mode on MNIST-1D',
+                              description='The teaching regime: a teacher and its generator on MNIST-1D (the shipped '
+                                          'teaching teacher unless --train-teacher), then students on 1000 samples in '
+                                          'every main mode over several seeds; print and save the table of test '
+                                          'accuracies and the teacher-vs-generator figure.')
+    p.add_argument('--out', default='runs/demo',
+                   help='folder for the runs, results.md, results.json, knowledge.png (default: runs/demo)')
     p.add_argument('--seeds', type=_int_list, default=(0, 1, 2), help='seeds, comma-separated (default: 0,1,2)')
-    p.add_argument('--modes', default=','.join(DEMO_MODES), help=f"modes, comma-separated (default: {','.join(DEMO_MODES)})")
+    p.add_argument('--modes', default=','.join(DEMO_MODES),
+                   help=f"modes, comma-separated (default: {','.join(DEMO_MODES)})")
     p.add_argument('--jobs', type=_positive, default=min(2, os.cpu_count() or 1),
                    help='runs at once, in worker processes of one thread each (default: 2, or 1 on a single core)')
     p.add_argument('--epochs', type=_positive, default=None, help=f"student epochs (default: {DEMO['epochs']})")
     p.add_argument('--teacher-epochs', type=_positive, default=None, help=f"(default: {DEMO['teacher_epochs']})")
-    p.add_argument('--refine-steps', type=int, default=None, help=f"GAN steps on the final teacher (default: {DEMO['refine_steps']})")
-    p.add_argument('--n-train', type=_positive, default=None, help=f"the students' training samples (default: {DEMO['n_train']})")
-    p.add_argument('--num-samples', type=_positive, default=None, help='MNIST-1D samples to generate (train + test; default 5000)')
+    p.add_argument('--refine-steps', type=int, default=None,
+                   help=f"GAN steps on the final teacher (default: {DEMO['refine_steps']})")
+    p.add_argument('--n-train', type=_positive, default=None,
+                   help=f"the students' training samples (default: {DEMO['n_train']})")
+    p.add_argument('--num-samples', type=_positive, default=None, help='MNIST-1D samples, train + test (default 5000)')
     p.add_argument('--arch', default=None, help=f"student architecture (default: {DEMO['arch']})")
     p.add_argument('--train-teacher', action='store_true',
-                   help="train the teacher and its generator here (default: the shipped teaching teacher, when the teacher's "
-                        "settings are its own)")
+                   help="train the teacher and its generator here (default: the shipped teaching teacher, when "
+                        "the teacher's settings are its own)")
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--device', default='auto', help='(default: auto)')
     p.add_argument('--hparam', action='append', default=[], type=_hparam, metavar='NAME=VALUE',
-                   help="a method's hyper-parameter, as in `vkd student --help` (e.g. crd_k=4096); each student mode takes its own; repeatable")
+                   help="a method's hyper-parameter, as in `vkd student --help` (e.g. crd_k=4096); each student mode "
+                        "takes its own; repeatable")
     p.add_argument('--plugin', action='append', default=[], metavar='MODULE',
                    help='a module (or .py file) of methods of your own, imported before the modes are read; repeatable')
     p.add_argument('--overwrite', action='store_true', help='replace the runs and results of an earlier demo in OUT')
@@ -625,12 +662,14 @@ def add_demo(subparsers):
 def cmd_demo(args) -> int:
     "Run `vkd demo`."
     from vkd_nb.runs import run_demo, results_table
-    regime = {k: getattr(args, k) for k in ('epochs', 'teacher_epochs', 'refine_steps', 'n_train', 'num_samples', 'arch')
+    regime = {k: getattr(args, k) for k in ('epochs', 'teacher_epochs', 'refine_steps', 'n_train', 'num_samples',
+                                            'arch')
               if getattr(args, k) is not None}
     if args.train_teacher: regime['train_teacher'] = True
     if regime.get('refine_steps', 0) < 0: raise ValueError(f"--refine-steps must be >= 0, got {args.refine_steps}")
     modes = tuple(m.strip() for m in args.modes.split(',') if m.strip())
-    r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet, overwrite=args.overwrite,
+    r = run_demo(args.out, args.seeds, modes, args.jobs, root=args.root, device=args.device, progress=not args.quiet,
+                 overwrite=args.overwrite,
                  hparams=dict(args.hparam),
                  log=(lambda *a: None) if args.json else print, **regime)
     if args.json:

@@ -116,7 +116,8 @@ def get_device(device: str|torch.device = 'auto') -> torch.device:
         raise ValueError(f"device must be one of {_DEVICES} (optionally 'cuda:N'), got {device!r}")
     if name == 'auto':
         if torch.cuda.is_available(): return torch.device('cuda')
-        if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+        if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+            return torch.device('mps')
         return torch.device('cpu')
     if name.startswith('cuda') and not torch.cuda.is_available():
         raise RuntimeError(f"device {device!r} asked for, but CUDA is not available here; use 'auto' or 'cpu'")
@@ -146,7 +147,8 @@ def atomic_write(path, write_fn, mode: str = 'wb') -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, mode) as f: write_fn(f)
-        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp makes it 0600: give it the mode any new file of the user gets
+        # mkstemp makes it 0600: give it the mode any new file of the user gets
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
@@ -221,7 +223,8 @@ def _pid_alive(pid) -> bool:
 
 def _busy(path: Path, info: dict) -> RuntimeError:
     "The error for a folder whose lock another run holds, naming that run when its lock file says who it is."
-    who = f" (pid {info.get('pid', '?')}, started {info.get('started', '?')}: {' '.join(map(str, info.get('argv', [])))})" if info else ''
+    argv = ' '.join(map(str, info.get('argv', [])))
+    who = f" (pid {info.get('pid', '?')}, started {info.get('started', '?')}: {argv})" if info else ''
     return RuntimeError(f"{path} is in use by another run{who}: wait for it to finish or choose another --out")
 
 # %% ../nbs/00_core.ipynb #ea649af6
@@ -230,16 +233,22 @@ def _take_lock(path: Path) -> tuple:
     lock, stale = path/'.lock', False
     for _ in range(10):
         if fcntl is None:
-            try: fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644); break
+            try:
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+                break
             except FileExistsError: info = _read_json(lock) or {}
             if _pid_alive(info.get('pid')): raise _busy(path, info)
-            try: lock.unlink(); stale = info or True
+            try:
+                lock.unlink()
+                stale = info or True
             except FileNotFoundError: pass
             except PermissionError: raise _busy(path, info) from None   # Windows: its holder still has it open
             continue
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError: os.close(fd); raise _busy(path, _read_json(lock) or {}) from None
+        except BlockingIOError:
+            os.close(fd)
+            raise _busy(path, _read_json(lock) or {}) from None
         try: same = os.fstat(fd).st_ino == os.stat(lock).st_ino   # not a file its last holder unlinked as we opened it
         except FileNotFoundError: same = False
         if same:
@@ -247,7 +256,8 @@ def _take_lock(path: Path) -> tuple:
             break  # written, yet nobody holds it
         os.close(fd)
     else: raise _busy(path, {})
-    line = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=datetime.datetime.now().isoformat(timespec='seconds'),
+    line = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(),
+                           started=datetime.datetime.now().isoformat(timespec='seconds'),
                            argv=sys.argv))
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)

@@ -37,24 +37,30 @@ class GeneratorTrainer:
                  d_tau: float|None = None,       # temperature at which D compares distributions (None: tau)
                  z_dim: int = 16, width: int = 128, depth: int = 2, class_bias: bool = True,     # G
                  d_width: int = 128, d_depth: int = 2, cond: str = 'concat',                   # D
-                 spectral_norm: bool = False, log_input: bool = True, minibatch_std: bool = False, class_std: bool = True,
+                 spectral_norm: bool = False, log_input: bool = True, minibatch_std: bool = False,
+                 class_std: bool = True,
                  lr: float = 2e-4, betas=(0.5, 0.999), ema: float = 0.995,
                  seed: int = 0, device='cpu'):
         if loss not in GAN_LOSSES: raise ValueError(f"unknown GAN loss {loss!r}; choose one of {', '.join(GAN_LOSSES)}")
         if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1), got {ema}")
-        self.config = dict(num_classes=num_classes, tau=check_tau(tau), loss=loss, d_tau=check_tau(d_tau or tau), z_dim=z_dim, width=width, depth=depth,
-                           class_bias=class_bias, d_width=d_width, d_depth=d_depth, cond=cond, spectral_norm=spectral_norm,
-                           log_input=log_input, minibatch_std=minibatch_std, class_std=class_std, lr=lr, betas=tuple(betas), ema=ema, seed=seed)
+        self.config = dict(num_classes=num_classes, tau=check_tau(tau), loss=loss, d_tau=check_tau(d_tau or tau),
+                           z_dim=z_dim, width=width, depth=depth,
+                           class_bias=class_bias, d_width=d_width, d_depth=d_depth, cond=cond,
+                           spectral_norm=spectral_norm,
+                           log_input=log_input, minibatch_std=minibatch_std, class_std=class_std, lr=lr,
+                           betas=tuple(betas), ema=ema, seed=seed)
         self.device = get_device(device)
         with torch.random.fork_rng(devices=[]):         # leave the caller's (teacher's) RNG untouched
             torch.manual_seed(seed)
             self.G = Generator(num_classes, z_dim, width, depth, class_bias).to(self.device)
-            self.D = Discriminator(num_classes, d_width, d_depth, cond, spectral_norm, log_input, minibatch_std, class_std).to(self.device)
+            self.D = Discriminator(num_classes, d_width, d_depth, cond, spectral_norm, log_input, minibatch_std,
+                                   class_std).to(self.device)
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False).eval()
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr, betas=tuple(betas))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr, betas=tuple(betas))
         self.rng = torch.Generator().manual_seed(seed + 1)
-        self.steps, self.tau, self.d_tau, self.loss, self.num_classes = 0, self.config['tau'], self.config['d_tau'], loss, num_classes
+        self.steps, self.tau, self.d_tau, self.loss, self.num_classes = 0, self.config[
+            'tau'], self.config['d_tau'], loss, num_classes
 
 # %% ../nbs/07_cotrain.ipynb #7bb1436f
 @patch
@@ -79,7 +85,8 @@ def step(self: GeneratorTrainer, logits: torch.Tensor, y: torch.Tensor) -> dict:
 
 # %% ../nbs/07_cotrain.ipynb #426e9ecc
 @patch
-def fit(self: GeneratorTrainer, logits: torch.Tensor, y: torch.Tensor,  # teacher logits and labels of a whole (training) set
+# teacher logits and labels of a whole (training) set
+def fit(self: GeneratorTrainer, logits: torch.Tensor, y: torch.Tensor,
         steps: int = 8000, batch_size: int = 128,
         progress: bool = True, every: int = 500, callback=None) -> list:
     "`steps` GAN steps on random minibatches of `logits`, learning rate decaying linearly to 0."
@@ -158,7 +165,8 @@ class CoTrain(Callback):
         self.keys = {n: 'generator' if one else f'generator{i + 1}' for i, n in enumerate(self.generators)}
     def before_fit(self, learn):
         for n, g in self.generators.items(): learn.state[self.keys[n]] = g
-    def after_step(self, learn):     # under DDP: the logits and labels of all ranks, so every rank takes one process's G and D step
+    # under DDP: the logits and labels of all ranks, so every rank takes one process's G and D step
+    def after_step(self, learn):
         *logits, y = all_gather_rows(*(learn.logits[n].detach() for n in self.generators), learn.yb)
         outs = [g.step(l, y) for l, g in zip(logits, self.generators.values())]
         learn.terms.update({k: sum(o[k] for o in outs) / len(outs) for k in outs[0]})
@@ -171,12 +179,13 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
                   out=None, resume: bool = False, config: dict|None = None,   # checkpoints (see `vkd_nb.learner.fit`)
                   progress: bool = True, cbs=(),
                   refine_callback=None,                     # called as (record, generator) every 500 refit steps
-                  **learner_kw) -> dict:                    # optimizer, schedule, batch size, device, seed ... (`Learner`)
+                  **learner_kw) -> dict:                    # the `Learner`'s settings (`TrainConfig`)
     "Train `teacher` with cross-entropy, co-training `generator` on its logits; returns the run's record."
     dev = get_device(learner_kw.get('device', 'auto'))
     if generator is not None:
         if generator.num_classes != data.num_classes:
-            raise ValueError(f"the generator has {generator.num_classes} classes but {data.name} has {data.num_classes}")
+            raise ValueError(
+                f"the generator has {generator.num_classes} classes but {data.name} has {data.num_classes}")
         if generator.device != dev:
             raise ValueError(f"the generator lives on {generator.device} but training runs on {dev}")
     if not isinstance(refine_steps, int) or refine_steps < 0:
@@ -184,7 +193,8 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
     def step(xb, yb, epoch):
         logits = teacher(xb)
         return F.cross_entropy(logits, yb), {}, {'teacher': logits}
-    if config is None: config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
+    if config is None:
+        config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
     cbs = [*distributed_cbs(dev), *([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
     rec = fit({'teacher': teacher}, step, data, epochs, cbs, out, resume, config, progress,
               desc='teacher' + (' + generator' if generator else ''), **{**learner_kw, 'device': dev})
@@ -197,7 +207,8 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
             t_refine = time.perf_counter() - t0
         except KeyboardInterrupt: rec['status'] = 'interrupted'
     t_teacher, t_gen = rec['seconds_steps'], rec['seconds_after_steps']
-    return {'history': rec['history'], 'status': rec['status'], 'test_acc': rec['test_acc'], 'epochs_done': rec['epochs_done'],
+    return {'history': rec['history'], 'status': rec['status'], 'test_acc': rec['test_acc'],
+            'epochs_done': rec['epochs_done'],
             'seconds_teacher_steps': t_teacher, 'seconds_generator_steps': t_gen, 'seconds_refine': t_refine,
             'generator_overhead': t_gen / t_teacher if t_teacher else 0.}
 
@@ -206,7 +217,8 @@ def fit_generator(teacher: nn.Module, data: DataBundle,
                   steps: int = 8000, batch_size: int = 128,
                   device='auto', progress: bool = True, callback=None,
                   **gen_kw) -> GeneratorTrainer:
-    "Train a new `GeneratorTrainer` (options `gen_kw`) on a frozen `teacher`'s outputs on `data`'s training set (or holdout)."
+    """Train a new `GeneratorTrainer` (options `gen_kw`) on a frozen `teacher`'s outputs on `data`'s training set (or
+    holdout)."""
     dev = get_device(device)
     teacher.to(dev)
     logits, y = predict_logits(teacher, data.eval_loader(data.fit_split, dev))
@@ -259,7 +271,8 @@ def rebuild_data(meta: dict, root='data'):
 
 def fidelity_reports(teacher: nn.Module, data: DataBundle, generator: GeneratorTrainer|None, tau: float = 4.,
                      device='cpu', seed: int = 0) -> dict:
-    "Fidelity on the test set of the generator (if any) and of the class-mean control (from the generator's split), at `tau`."
+    """Fidelity on the test set of the generator (if any) and of the class-mean control (from the generator's split), at
+    `tau`."""
     dev = get_device(device)
     lt, yt = predict_logits(teacher, data.eval_loader('test', dev))
     ltr, ytr = predict_logits(teacher, data.eval_loader(data.fit_split, dev))

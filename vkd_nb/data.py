@@ -85,7 +85,8 @@ def loaders(self: DataBundle, batch_size: int = 128, device='auto', augment: boo
     "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
     if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
     kw = dict(mean=self.mean, std=self.std, device=device)
-    return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed, with_index=with_index, **kw),
+    return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed,
+                         with_index=with_index, **kw),
             DeviceLoader(self.x_test, self.y_test, max(batch_size, 512), shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #c005_1
@@ -195,6 +196,7 @@ def _fake(in_shape=(3, 32, 32), num_classes: int = 10, n_train: int = 256, n_tes
 # %% ../nbs/01_data.ipynb #c014
 DATASETS = ('mnist1d', 'digits', 'cifar10', 'cifar100', 'fake')
 
+# %% ../nbs/01_data.ipynb #c014_w1
 def get_data(name: str,                 # one of `DATASETS`
              root='data',               # where caches and downloads live
              n_train: int|None = None,  # keep a random subset of this many training samples
@@ -203,7 +205,8 @@ def get_data(name: str,                 # one of `DATASETS`
              **kwargs,                  # mnist1d: num_samples, data_seed; fake: in_shape, num_classes, n_train, n_test
             ) -> DataBundle:
     "Load dataset `name` as a `DataBundle` (your own images, 'imagefolder:PATH': see `get_imagefolder`)."
-    if isinstance(name, str) and name.startswith('imagefolder:'): return get_imagefolder(name, root, n_train=n_train, seed=seed, **kwargs)
+    if isinstance(name, str) and name.startswith('imagefolder:'):
+        return get_imagefolder(name, root, n_train=n_train, seed=seed, **kwargs)
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}, or "
                          "imagefolder:PATH for your own images")
@@ -296,26 +299,42 @@ class DeviceLoader:
     def __len__(self): return len(self.x) // self.bs if self.drop_last else math.ceil(len(self.x) / self.bs)
     @property
     def n(self) -> int: return len(self.x)
-    def _prep(self, xb):
-        if self.augment: xb = random_crop_flip(xb, 4, self.gen)
-        xb = to_float(xb)
-        if self.mean is not None: xb = (xb - self.mean) / self.std
-        return xb.contiguous(memory_format=torch.channels_last) if self.channels_last else xb
-    def __iter__(self):
-        idx = torch.randperm(self.n, generator=self.gen).to(self.device) if self.shuffle else torch.arange(self.n, device=self.device)
-        self.epoch += 1
-        for i in range(len(self)):
-            j = idx[i*self.bs:(i+1)*self.bs]
-            yield (self._prep(self.x[j]), self.y[j], j) if self.with_index else (self._prep(self.x[j]), self.y[j])
-    def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
-    def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
+
+# %% ../nbs/01_data.ipynb #c023_it
+@patch
+def _prep(self: DeviceLoader, xb):
+    if self.augment: xb = random_crop_flip(xb, 4, self.gen)
+    xb = to_float(xb)
+    if self.mean is not None: xb = (xb - self.mean) / self.std
+    return xb.contiguous(memory_format=torch.channels_last) if self.channels_last else xb
+
+@patch
+def __iter__(self: DeviceLoader):
+    idx = (
+        torch.randperm(self.n, generator=self.gen).to(self.device)
+        if self.shuffle
+        else torch.arange(self.n, device=self.device)
+    )
+    self.epoch += 1
+    for i in range(len(self)):
+        j = idx[i*self.bs:(i+1)*self.bs]
+        yield (self._prep(self.x[j]), self.y[j], j) if self.with_index else (self._prep(self.x[j]), self.y[j])
+
+@patch
+def state_dict(self: DeviceLoader) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
+
+@patch
+def load_state_dict(self: DeviceLoader, sd: dict):
+    self.gen.set_state(sd['gen'])
+    self.epoch = sd['epoch']
 
 # %% ../nbs/01_data.ipynb #if002
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff', '.ppm', '.pgm')
 
 def parse_imagefolder(spec: str) -> tuple:
     "'imagefolder:PATH' or 'imagefolder:PATH?val=0.2&seed=1' as (path, val fraction or None, split seed)."
-    usage = "use imagefolder:PATH (with PATH/train/ and PATH/val/) or imagefolder:PATH?val=0.2 (a split of PATH's class folders)"
+    usage = ("use imagefolder:PATH (with PATH/train/ and PATH/val/) or imagefolder:PATH?val=0.2 "
+             "(a split of PATH's class folders)")
     if not isinstance(spec, str) or not spec.startswith('imagefolder:'):
         raise ValueError(f"not an image folder: {spec!r}; {usage}")
     path, _, query = spec[len('imagefolder:'):].partition('?')
@@ -327,13 +346,16 @@ def parse_imagefolder(spec: str) -> tuple:
             if k == 'val' and eq:
                 val = float(v)
                 ok = 0 < val < 1
-            elif k == 'seed' and eq: seed = int(v); ok = True
+            elif k == 'seed' and eq:
+                seed = int(v)
+                ok = True
             else: ok = False
         except ValueError: ok = False
         if not ok:
             raise ValueError(f"bad option {part!r} in {spec!r}: it takes val=FRACTION in (0, 1) and seed=N; {usage}")
     return Path(path).expanduser(), val, seed
 
+# %% ../nbs/01_data.ipynb #if002_w1
 def scan_image_folder(path) -> tuple:
     "Class names (the sorted sub-folders) and (file, class index) samples of an `ImageFolder`-style folder."
     path = Path(path)
@@ -396,21 +418,26 @@ class ImageFiles(torch.utils.data.Dataset):
         return (self.transform(x) if self.transform else x), y
 
 def image_transforms(size: int) -> tuple:
-    "torchvision v2 transforms to uint8 (3, size, size): training (random resized crop, flip) and evaluation (resize, centre crop)."
+    """torchvision v2 transforms to uint8 (3, size, size): training (random resized crop, flip) and evaluation (resize,
+    centre crop)."""
     from torchvision.transforms import v2
-    train = v2.Compose([v2.ToImage(), v2.RandomResizedCrop(size, scale=(0.35, 1.), antialias=True), v2.RandomHorizontalFlip()])
+    train = v2.Compose([v2.ToImage(), v2.RandomResizedCrop(size, scale=(0.35, 1.), antialias=True),
+                        v2.RandomHorizontalFlip()])
     test = v2.Compose([v2.ToImage(), v2.Resize(size, antialias=True), v2.CenterCrop(size)])
     return train, test
 
 # %% ../nbs/01_data.ipynb #if006
 def _stats_key(path: Path, samples: list, size: int, val, seed: int) -> dict:
     dirs = {path, *(Path(f).parent for f, _ in samples)}
-    return dict(path=str(path.resolve()), mtime=max(p.stat().st_mtime_ns for p in dirs), n=len(samples), size=size, val=val, seed=seed)
+    return dict(path=str(path.resolve()), mtime=max(p.stat().st_mtime_ns for p in dirs), n=len(samples), size=size,
+                val=val, seed=seed)
 
 def cached_stats(key: dict, compute, cache_dir) -> tuple:
     "Per-channel (mean, std) from the json file of `key` in `cache_dir`, else `compute()` them and write that file."
     import hashlib, json
-    f = Path(cache_dir)/'imagefolder_stats'/(hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16] + '.json')
+    f = Path(cache_dir)/'imagefolder_stats'/(hashlib.sha1(json.dumps(key,
+                                                                     sort_keys=True).encode()).hexdigest()[
+                                                                         :16] + '.json')
     try:
         d = json.loads(f.read_text())
         if d.get('key') == key: return torch.tensor(d['mean']), torch.tensor(d['std'])
@@ -423,7 +450,8 @@ def cached_stats(key: dict, compute, cache_dir) -> tuple:
     return mean, std
 
 def _num_workers(workers, n: int) -> int:
-    "Worker processes to read `n` samples: `workers`, or by default none for small data (starting them costs more), else up to 4."
+    """Worker processes to read `n` samples: `workers`, or by default none for small data (starting them costs more),
+    else up to 4."""
     if workers is None: return 0 if n < 2000 else min(4, os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
@@ -431,13 +459,16 @@ def _num_workers(workers, n: int) -> int:
 
 # %% ../nbs/01_data.ipynb #if007
 class StreamLoader:
-    "Minibatches read by worker processes from a `Dataset` each epoch, then normalized on `device`; plugs in where `DeviceLoader` does."
+    """Minibatches read by worker processes from a `Dataset` each epoch, then normalized on `device`; plugs in where
+    `DeviceLoader` does."""
     def __init__(self, ds,                        # a Dataset of (image tensor, label), e.g. `ImageFiles`
                  batch_size: int = 128, shuffle: bool = False,
                  mean=None, std=None, device='auto', seed: int = 0, drop_last: bool = False,
                  channels_last: bool|None = None,   # None: on CUDA
                  with_index: bool = False,          # also yield each sample's index in `ds`
-                 workers: int|None = None):         # worker processes (None: 0 below 2000 samples, else up to 4; 0: read in this process)
+                 # worker processes (None: 0 below 2000 samples, else up to 4; 0: read in this
+                 # process)
+                 workers: int|None = None):
         if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.ds, self.bs, self.shuffle, self.drop_last, self.with_index = ds, batch_size, shuffle, drop_last, with_index
         self.device, self.workers = get_device(device), _num_workers(workers, len(ds))
@@ -457,17 +488,21 @@ class StreamLoader:
     def __iter__(self):
         idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
         batches = [idx[i*self.bs:(i+1)*self.bs].tolist() for i in range(len(self))]
-        wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1   # the augmentations' seed
+        # the augmentations' seed
+        wseed, self.epoch = int(torch.randint(2**62, (), generator=self.gen)), self.epoch + 1
         yield from self._read(batches, wseed)
     def state_dict(self) -> dict: return {'gen': self.gen.get_state(), 'epoch': self.epoch}
-    def load_state_dict(self, sd: dict): self.gen.set_state(sd['gen']); self.epoch = sd['epoch']
+    def load_state_dict(self, sd: dict):
+        self.gen.set_state(sd['gen'])
+        self.epoch = sd['epoch']
 
 # %% ../nbs/01_data.ipynb #if007_1
 @patch
 def _read(self: StreamLoader, batches: list, wseed: int):
     "Read `batches` (lists of indices) with the workers, augmentations seeded by `wseed`; yield them on the device."
     if not batches: return
-    dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers, generator=torch.Generator().manual_seed(wseed),
+    dl = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, num_workers=self.workers,
+                                     generator=torch.Generator().manual_seed(wseed),
                                      pin_memory=self.device.type == 'cuda')
     with torch.random.fork_rng(devices=[]):           # in-process reading draws from a seeded RNG, not the training one
         torch.manual_seed(wseed)
@@ -495,9 +530,11 @@ class Transformed(torch.utils.data.Dataset):
 def dataset_targets(ds) -> list:
     "The labels of a `Dataset` of (x, y): its `.targets` if it has them, else read once."
     t = getattr(ds, 'targets', None)
-    if t is None and isinstance(ds, torch.utils.data.Subset): return [dataset_targets(ds.dataset)[i] for i in ds.indices]
+    if t is None and isinstance(ds, torch.utils.data.Subset):
+        return [dataset_targets(ds.dataset)[i] for i in ds.indices]
     return [int(y) for y in t] if t is not None else [int(ds[i][1]) for i in range(len(ds))]
 
+# %% ../nbs/01_data.ipynb #if008_w1
 def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
     "Per-channel mean and std of the images of `ds` (read once, in the scale of `to_float`)."
     s = s2 = 0.
@@ -511,7 +548,8 @@ def loader_stats(ds, workers=None, batch_size: int = 256) -> tuple:
 def read_all(ds, workers=None, batch_size: int = 256) -> tuple:
     "All images of `ds` as one raw tensor and all labels, read by worker processes."
     xs, ys = [], []
-    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size, num_workers=_num_workers(workers, len(ds)))):
+    for xb, yb in _worker_errors(torch.utils.data.DataLoader(ds, batch_size,
+                                                             num_workers=_num_workers(workers, len(ds)))):
         xs.append(xb)
         ys.append(torch.as_tensor(yb))
     return torch.cat(xs), torch.cat(ys).long()
@@ -528,7 +566,8 @@ class _Probe:
     "`x_train[i:j]` of a streamed bundle: those training images, unaugmented (what `probe_batch` reads)."
     def __init__(self, ds, tf): self.ds, self.tf = ds, tf
     def __len__(self): return len(self.ds)
-    def __getitem__(self, s: slice): return torch.stack([as_tensor_image(self.tf(self.ds[i][0])) for i in range(len(self.ds))[s]])
+    def __getitem__(self, s: slice):
+        return torch.stack([as_tensor_image(self.tf(self.ds[i][0])) for i in range(len(self.ds))[s]])
 
 # %% ../nbs/01_data.ipynb #if009_1
 class StreamBundle:
@@ -538,7 +577,8 @@ class StreamBundle:
                  train_tf=as_tensor_image,        # training transform (augmentation), to a tensor
                  test_tf=as_tensor_image,         # evaluation transform, to a tensor
                  holdout=None, workers: int|None = None):
-        self.name, self.train, self.test, self.holdout, self.classes, self.in_shape = name, train, test, holdout, list(classes), tuple(in_shape)
+        self.name, self.train, self.test, self.holdout, self.classes, self.in_shape = name, train, test, holdout, list(
+            classes), tuple(in_shape)
         self.mean, self.std, self.train_tf, self.test_tf, self.workers = mean, std, train_tf, test_tf, workers
         self.y_train, self.y_test = torch.tensor(dataset_targets(train)), torch.tensor(dataset_targets(test))
         self.y_holdout = None if holdout is None else torch.tensor(dataset_targets(holdout))
@@ -546,18 +586,21 @@ class StreamBundle:
     num_classes, fit_split = DataBundle.num_classes, DataBundle.fit_split
     def __repr__(self):
         h = '' if self.holdout is None else f" (+ {len(self.holdout)} held out)"
-        return f"StreamBundle({self.name!r}: {len(self.train)} train{h} / {len(self.test)} test, {self.num_classes} classes, in_shape={self.in_shape})"
+        return (f"StreamBundle({self.name!r}: {len(self.train)} train{h} / {len(self.test)} test, "
+                f"{self.num_classes} classes, in_shape={self.in_shape})")
     def eval_loader(self, split: str = 'test', device='auto', batch_size: int = 512) -> StreamLoader:
         "An unshuffled, unaugmented `StreamLoader` over the 'train', 'holdout' or 'test' split."
         splits = ('train', 'test') if self.holdout is None else ('train', 'holdout', 'test')
         if split not in splits: raise ValueError(f"split must be {' or '.join(map(repr, splits))}, got {split!r}")
         ds = Transformed({'train': self.train, 'test': self.test, 'holdout': self.holdout}[split], self.test_tf)
         return StreamLoader(ds, batch_size, mean=self.mean, std=self.std, device=device, workers=self.workers)
-    def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0, with_index: bool = False):
+    def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0,
+                with_index: bool = False):
         "Train and test `StreamLoader`s; `augment=None` augments images of 32x32 and larger."
         if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
         kw = dict(mean=self.mean, std=self.std, device=device, workers=self.workers)
-        tr = StreamLoader(Transformed(self.train, self.train_tf if augment else self.test_tf), batch_size, shuffle=True, seed=seed, with_index=with_index, **kw)
+        tr = StreamLoader(Transformed(self.train, self.train_tf if augment else self.test_tf), batch_size, shuffle=True,
+                          seed=seed, with_index=with_index, **kw)
         return tr, self.eval_loader('test', device, max(batch_size, 512))
 
 # %% ../nbs/01_data.ipynb #if010
@@ -566,7 +609,8 @@ def split_holdout(self: StreamBundle, frac: float, seed: int = 0) -> 'StreamBund
     "A copy whose training set loses a stratified fraction `frac` of each class, kept as the holdout."
     if self.holdout is not None: raise ValueError("this bundle already has a holdout")
     idx = torch.arange(len(self.y_train))[:, None]       # the same stratified draw as in memory, on sample indices
-    d = DataBundle('indices', idx, self.y_train, idx[:1], self.y_train[:1], self.classes, (1,), 0., 1.).split_holdout(frac, seed)
+    d = DataBundle('indices', idx, self.y_train, idx[:1], self.y_train[:1], self.classes, (1,), 0.,
+                   1.).split_holdout(frac, seed)
     keep, held = d.x_train[:, 0].tolist(), d.x_holdout[:, 0].tolist()
     S = torch.utils.data.Subset
     return StreamBundle(self.name, S(self.train, keep), self.test, self.classes, self.in_shape, self.mean, self.std,
@@ -575,11 +619,15 @@ def split_holdout(self: StreamBundle, frac: float, seed: int = 0) -> 'StreamBund
 # %% ../nbs/01_data.ipynb #if011
 LOADERS = ('auto', 'device', 'stream')
 
+# %% ../nbs/01_data.ipynb #if011_w1
 def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefolder:PATH?val=0.2&seed=N'
                     root='data',                # where the channel statistics are cached
                     image_size: int = 32,       # images are resized and cropped to image_size x image_size
-                    loader: str = 'auto',       # 'device' (decoded once, in memory), 'stream' (read every epoch) or 'auto'
-                    workers: int|None = None,   # worker processes that read the images (None: none below 2000 images, else up to 4)
+                    # 'device' (decoded once, in memory), 'stream' (read every epoch) or 'auto'
+                    loader: str = 'auto',
+                    # worker processes that read the images (None: none below 2000 images, else up
+                    # to 4)
+                    workers: int|None = None,
                     n_train: int|None = None, seed: int = 0,   # keep a random subset of n_train training images
                     max_resident: int = 2**31,  # 'auto' streams when the decoded images would take more bytes
                    ):
@@ -594,23 +642,32 @@ def get_imagefolder(spec: str,                  # 'imagefolder:PATH' or 'imagefo
     if n_train is not None:
         if not 0 < n_train <= len(train):
             raise ValueError(f"n_train must be in [1, {len(train)}] for {spec}, got {n_train}")
-        train = [train[i] for i in sorted(torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:n_train].tolist())]
+        train = [train[i] for i in sorted(torch.randperm(len(train),
+                                                         generator=torch.Generator().manual_seed(
+                                                             seed))[:n_train].tolist())]
     if loader == 'auto': loader = 'device' if (len(train) + len(test)) * 3 * image_size**2 <= max_resident else 'stream'
     shape = (3, image_size, image_size)
     if loader == 'stream':
-        mean, std = cached_stats(key, lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers), root)
-        return StreamBundle(spec, ImageFiles(train), ImageFiles(test), classes, shape, mean, std, train_tf, test_tf, workers=workers)
+        mean, std = cached_stats(key,
+                                 lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf),
+                                                      workers), root)
+        return StreamBundle(spec, ImageFiles(train), ImageFiles(test), classes, shape, mean, std, train_tf, test_tf,
+                            workers=workers)
     (xtr, ytr), (xte, yte) = read_all(ImageFiles(train, test_tf), workers), read_all(ImageFiles(test, test_tf), workers)
-    whole = lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers)   # of the whole training split
+    # of the whole training split
+    whole = lambda: loader_stats(ImageFiles(_imagefolder_splits(path, val, vseed)[1], test_tf), workers)
     mean, std = cached_stats(key, whole if n_train is not None else lambda: channel_stats(xtr), root)
     return DataBundle(spec, xtr, ytr, xte, yte, classes, shape, mean, std)
 
 # %% ../nbs/01_data.ipynb #if012
-def from_dataset(train, test,                    # torch Datasets of (x, y): PIL images, arrays or tensors; integer labels
+# torch Datasets of (x, y): PIL images, arrays or tensors; integer labels
+def from_dataset(train, test,
                  classes: list|None = None,      # class names (default: `train.classes`, else '0', '1', ...)
                  name: str = 'dataset',
-                 loader: str = 'device',         # 'device': read once into memory; 'stream': read every epoch by workers
-                 train_tf=None, test_tf=None,    # stream only: transforms of a sample (default: as it comes, as a tensor)
+                 # 'device': read once into memory; 'stream': read every epoch by workers
+                 loader: str = 'device',
+                 # stream only: transforms of a sample (default: as it comes, as a tensor)
+                 train_tf=None, test_tf=None,
                  mean=None, std=None,            # per-channel statistics (default: computed on `train`)
                  workers: int|None = None):
     "Any `torch.utils.data.Dataset` pair as a bundle the trainers take."
@@ -622,12 +679,14 @@ def from_dataset(train, test,                    # torch Datasets of (x, y): PIL
     if min(ytr) < 0 or max(ytr) >= len(classes):
         raise ValueError(f"labels must be in [0, {len(classes) - 1}], got {min(ytr)} .. {max(ytr)}")
     if loader == 'device':
-        (xtr, ytr), (xte, yte) = read_all(Transformed(train, as_tensor_image), workers), read_all(Transformed(test, as_tensor_image), workers)
+        (xtr, ytr), (xte, yte) = read_all(Transformed(train, as_tensor_image),
+                                          workers), read_all(Transformed(test, as_tensor_image), workers)
         return DataBundle(name, xtr, ytr, xte, yte, classes, tuple(xtr.shape[1:]), mean, std)
     train_tf, test_tf = train_tf or as_tensor_image, test_tf or as_tensor_image
     in_shape = tuple(as_tensor_image(test_tf(train[0][0])).shape)
     if mean is None: mean, std = loader_stats(Transformed(train, test_tf), workers)
-    return StreamBundle(name, train, test, classes, in_shape, mean, std, _AsTensor(train_tf), _AsTensor(test_tf), workers=workers)
+    return StreamBundle(name, train, test, classes, in_shape, mean, std, _AsTensor(train_tf), _AsTensor(test_tf),
+                        workers=workers)
 
 class _AsTensor:
     "`transform` then `as_tensor_image` (a class, not a lambda: worker processes may need to pickle it)."

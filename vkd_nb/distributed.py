@@ -71,7 +71,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 def _worker(local_rank: int, fn, world: int, port: int, device: str, args: tuple):
-    os.environ.update(WORLD_SIZE=str(world), RANK=str(local_rank), LOCAL_RANK=str(local_rank), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    os.environ.update(WORLD_SIZE=str(world), RANK=str(local_rank), LOCAL_RANK=str(local_rank), MASTER_ADDR='127.0.0.1',
+                      MASTER_PORT=str(port))
     init_distributed(device)
     try: fn(*args)
     finally: leave_distributed()
@@ -105,7 +106,8 @@ def all_gather_cat(t: torch.Tensor) -> torch.Tensor:
     return torch.cat(all_gather_parts(t)) if world_size() > 1 else t
 
 def all_gather_rows(*ts) -> tuple:
-    "`all_gather_cat` of each of `ts` (same rows: logits, labels) in one collective: as float32 side by side, then split back."
+    """`all_gather_cat` of each of `ts` (same rows: logits, labels) in one collective: as float32 side by side, then
+    split back."""
     if world_size() == 1: return ts
     cols = [t.reshape(len(t), -1).float() for t in ts]
     g = all_gather_cat(torch.cat(cols, 1))
@@ -117,7 +119,8 @@ def all_gather_rows(*ts) -> tuple:
 
 # %% ../nbs/05a_distributed.ipynb #726dc69c
 def batch_bounds(n: int, batch_size: int, world: int = 1, drop_last: bool = False) -> list:
-    "The (start, end) of each global batch of an epoch of `n` samples; a last batch of fewer than `world` samples joins the one before."
+    """The (start, end) of each global batch of an epoch of `n` samples; a last batch of fewer than `world` samples
+    joins the one before."""
     b = [(a, min(a + batch_size, n)) for a in range(0, n, batch_size)]
     if drop_last: b = [(a, e) for a, e in b if e - a == batch_size]
     if len(b) > 1 and b[-1][1] - b[-1][0] < world: b[-2:] = [(b[-2][0], b[-1][1])]
@@ -131,20 +134,26 @@ def shard_bounds(n: int, world: int, rank: int) -> tuple:
 
 # %% ../nbs/05a_distributed.ipynb #2826a779
 class ShardedLoader(DeviceLoader):
-    "Rank `rank`'s shard of each global batch of `loader`: the same permutation, batches and augmentation as one process."
+    """Rank `rank`'s shard of each global batch of `loader`: the same permutation, batches and augmentation as one
+    process."""
     def __init__(self, loader: DeviceLoader, rank: int, world: int):
         self.__dict__.update(loader.__dict__)     # shares the data, the statistics and the generator's state
         self.rank, self.world, self.sizes = rank, world, (0, 0)
         self.bounds = lambda: batch_bounds(self.n, self.bs, self.world, self.drop_last)
     def __len__(self): return len(self.bounds())
     def __iter__(self):
-        idx = torch.randperm(self.n, generator=self.gen).to(self.device) if self.shuffle else torch.arange(self.n, device=self.device)
+        idx = (
+            torch.randperm(self.n, generator=self.gen).to(self.device)
+            if self.shuffle
+            else torch.arange(self.n, device=self.device)
+        )
         self.epoch += 1
         for a, e in self.bounds():
             j = idx[a:e]
             lo, hi = shard_bounds(e - a, self.world, self.rank)
             self.sizes = (hi - lo, e - a)                 # this rank's samples, the global batch's
-            xb = self._prep(self.x[j])[lo:hi] if self.augment else self._prep(self.x[j[lo:hi]])   # draws for the global batch
+            # draws for the global batch
+            xb = self._prep(self.x[j])[lo:hi] if self.augment else self._prep(self.x[j[lo:hi]])
             j = j[lo:hi]
             yield (xb, self.y[j], j) if self.with_index else (xb, self.y[j])
     def gather(self, *ts) -> tuple:
@@ -153,7 +162,8 @@ class ShardedLoader(DeviceLoader):
 
 # %% ../nbs/05a_distributed.ipynb #ed564d93
 class ShardedStreamLoader(StreamLoader):
-    "Rank `rank`'s shard of each global batch of a `StreamLoader`: the same permutation; each rank reads only its own files."
+    """Rank `rank`'s shard of each global batch of a `StreamLoader`: the same permutation; each rank reads only its own
+    files."""
     def __init__(self, loader: StreamLoader, rank: int, world: int):
         self.__dict__.update(loader.__dict__)     # the dataset, the statistics and the generator's state
         self.rank, self.world, self.sizes = rank, world, (0, 0)
@@ -175,7 +185,8 @@ def shard_loader(loader, rank: int, world: int):
 
 # %% ../nbs/05a_distributed.ipynb #e6d12ee7
 class ShardedKnowledge:
-    "Wraps a source of virtual knowledge (a generator, the class-mean control): drawn for the global batch, this rank's rows returned."
+    """Wraps a source of virtual knowledge (a generator, the class-mean control): drawn for the global batch, this
+    rank's rows returned."""
     def __init__(self, knowledge): self.knowledge = knowledge
     def __getattr__(self, k): return getattr(self.__dict__['knowledge'], k)
     def virtual_knowledge(self, y: torch.Tensor, tau: float|None = None, generator=None) -> torch.Tensor:
@@ -201,8 +212,10 @@ def _route(m: nn.Module, ddp: DistributedDataParallel, called: set, name: str):
 
 # %% ../nbs/05a_distributed.ipynb #1b7c7a01
 class DDP(Callback):
-    "Distributed data-parallel training over the process group: sharded loaders, `DistributedDataParallel`, global history."
-    order = -100                                  # before the checkpoint loads (it fills the sharded loader) and the recorder reports
+    """Distributed data-parallel training over the process group: sharded loaders, `DistributedDataParallel`, global
+    history."""
+    # before the checkpoint loads (it fills the sharded loader) and the recorder reports
+    order = -100
     def before_fit(self, learn):
         self.W, self.nets, self.called, self.hook = world_size(), {}, set(), None
         if self.W == 1: return
@@ -220,11 +233,18 @@ class DDP(Callback):
         if sync and learn.device.type != 'cuda':
             raise ValueError("sync_bn needs CUDA: PyTorch's SyncBatchNorm does not run on the CPU (there, each process "
                              "keeps its own BatchNorm statistics)")
-        learn.train_dl, learn.test_dl = shard_loader(learn.train_dl, rank(), self.W), shard_loader(learn.test_dl, rank(), self.W)
-        ids = [learn.device.index if learn.device.index is not None else torch.cuda.current_device()] if learn.device.type == 'cuda' else None
+        learn.train_dl, learn.test_dl = shard_loader(learn.train_dl, rank(), self.W), shard_loader(learn.test_dl,
+                                                                                                   rank(), self.W)
+        ids = (
+            [learn.device.index if learn.device.index is not None else torch.cuda.current_device()]
+            if learn.device.type == 'cuda'
+            else None
+        )
         for k, m in learn.nets.items():
             if not any(p.requires_grad for p in m.parameters()): continue
-            if sync: nn.SyncBatchNorm.convert_sync_batchnorm(m)      # in place below the top module (its parameters are kept)
+            if sync:
+                # in place below the top module (its parameters are kept)
+                nn.SyncBatchNorm.convert_sync_batchnorm(m)
             self.nets[k] = m
             _route(m, DistributedDataParallel(m, device_ids=ids), self.called, k)
         self.hook = learn.opt.register_step_pre_hook(self._reduce_rest)
@@ -255,7 +275,8 @@ def after_step(self: DDP, learn):
 # %% ../nbs/05a_distributed.ipynb #bada25e7
 @patch
 def after_epoch(self: DDP, learn):
-    "Add the recorder's sums (loss terms, correct predictions, samples) over the ranks: the history is the global batch's."
+    """Add the recorder's sums (loss terms, correct predictions, samples) over the ranks: the history is the global
+    batch's."""
     if self.W == 1: return
     self.after_fit(learn)                             # evaluation and the checkpoint: rank 0's BatchNorm statistics
     rec = learn.cb(Recorder)
@@ -270,7 +291,8 @@ def after_epoch(self: DDP, learn):
 
 @patch
 def after_fit(self: DDP, learn):
-    "Rank 0's buffers (BatchNorm's running statistics) everywhere: every rank evaluates, and keeps, the model rank 0 saves."
+    """Rank 0's buffers (BatchNorm's running statistics) everywhere: every rank evaluates, and keeps, the model rank 0
+    saves."""
     if self.W == 1: return
     with torch.no_grad():
         for m in self.nets.values():

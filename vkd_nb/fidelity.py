@@ -24,7 +24,8 @@ class ClassMeanKnowledge:
     "The class-mean control: the teacher's mean softened distribution of each class, as a soft label."
     def __init__(self, logits: torch.Tensor, y: torch.Tensor, num_classes: int|None = None, tau: float = 4.):
         check_logits_labels(logits, y, num_classes)
-        self.logits, self.y, self.num_classes, self.tau = logits.detach().float(), y, num_classes or logits.shape[1], check_tau(tau)
+        self.logits, self.y, self.num_classes, self.tau = logits.detach().float(), y, num_classes or logits.shape[
+            1], check_tau(tau)
         self._tables = {}
     def table(self, tau: float|None = None) -> torch.Tensor:
         "The (K, K) table of class means at temperature `tau`."
@@ -59,7 +60,8 @@ def _top1(p): return p.max(1).values
 @torch.no_grad()
 def fidelity(teacher_logits: torch.Tensor,  # the teacher's logits on held-out data (N, K)
              y: torch.Tensor,               # their labels
-             knowledge,                     # anything with `virtual_knowledge(y, tau, generator)`: a generator, the class-mean control
+             # anything with `virtual_knowledge(y, tau, generator)`: a generator, the class-mean control
+             knowledge,
              tau: float = 4.,
              seed: int = 0,                 # seed of the generator's noise
              max_per_class: int = 500,      # cap on samples per class for the MMD (its cost is quadratic)
@@ -76,8 +78,10 @@ def fidelity(teacher_logits: torch.Tensor,  # the teacher's logits on held-out d
         rows.append({'class': c, 'n': int(m.sum()), 'kl': kl_div(a.mean(0), b.mean(0)).item(),
                      'mmd': mmd2(a[:max_per_class], b[:max_per_class]).item(),
                      'top1_teacher_mean': _top1(a).mean().item(), 'top1_gen_mean': _top1(b).mean().item(),
-                     'top1_teacher_std': _top1(a).std().item() if len(a) > 1 else 0., 'top1_gen_std': _top1(b).std().item() if len(b) > 1 else 0.,
-                     'gen_label_rate': (b.argmax(1) == c).float().mean().item(), 'teacher_acc': (a.argmax(1) == c).float().mean().item()})
+                     'top1_teacher_std': _top1(a).std().item() if len(a) > 1 else 0.,
+                     'top1_gen_std': _top1(b).std().item() if len(b) > 1 else 0.,
+                     'gen_label_rate': (b.argmax(1) == c).float().mean().item(),
+                     'teacher_acc': (a.argmax(1) == c).float().mean().item()})
     summary = {k: sum(r[k] for r in rows) / len(rows) for k in ('kl', 'mmd', 'gen_label_rate', 'teacher_acc')}
     summary.update(top1_teacher_mean=_top1(pt).mean().item(), top1_teacher_std=_top1(pt).std().item(),
                    top1_gen_mean=_top1(pg).mean().item(), top1_gen_std=_top1(pg).std().item(), tau=tau)
@@ -86,7 +90,8 @@ def fidelity(teacher_logits: torch.Tensor,  # the teacher's logits on held-out d
 # %% ../nbs/06_fidelity.ipynb #c011_w1
 def fidelity_table(reports: dict) -> str:
     "A markdown table comparing fidelity summaries, e.g. `{'generator': fid_g, 'class-mean': fid_c}`."
-    cols = [('kl', 'KL of class means'), ('mmd', 'MMD²'), ('top1_gen_mean', 'top-1 mean'), ('top1_gen_std', 'top-1 spread'),
+    cols = [('kl', 'KL of class means'), ('mmd', 'MMD²'), ('top1_gen_mean', 'top-1 mean'),
+            ('top1_gen_std', 'top-1 spread'),
             ('gen_label_rate', 'argmax = label')]
     first = next(iter(reports.values()))['mean']
     lines = ['| knowledge | ' + ' | '.join(c for _, c in cols) + ' |', '|---' * (len(cols) + 1) + '|',
@@ -94,7 +99,9 @@ def fidelity_table(reports: dict) -> str:
                                       f"{first['teacher_acc']:.3f} |"]
     for name, r in reports.items():
         m = r['mean']
-        lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |')
+        lines.append(
+            f'| {name} | ' + ' | '.join(f'{m[k]:.4f}' if k in ('kl', 'mmd') else f'{m[k]:.3f}' for k, _ in cols) + ' |'
+        )
     return '\n'.join(lines)
 
 # %% ../nbs/06_fidelity.ipynb #36fbf4d6
@@ -103,7 +110,8 @@ def knowledge_table(source, num_classes: int, tau: float, n: int = 512, seed: in
     if hasattr(source, 'table'): return source.table(tau).detach().float().cpu()
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        rows = [source.virtual_knowledge(torch.full((n,), c, dtype=torch.long), tau, generator=g).float().mean(0) for c in range(num_classes)]
+        rows = [source.virtual_knowledge(torch.full((n,), c, dtype=torch.long), tau,
+                                         generator=g).float().mean(0) for c in range(num_classes)]
     return torch.stack(rows).cpu()
 
 class TableKnowledge(ClassMeanKnowledge):
@@ -139,7 +147,8 @@ def _ranks(v: torch.Tensor) -> torch.Tensor:
     return r
 
 def dark_rank(table: torch.Tensor, ref: torch.Tensor) -> float:
-    "Mean over classes of the Spearman correlation of `table`'s off-target entries with `ref`'s (nan if a row has no order)."
+    """Mean over classes of the Spearman correlation of `table`'s off-target entries with `ref`'s (nan if a row has no
+    order)."""
     cs = []
     for c in range(len(table)):
         keep = torch.arange(len(table)) != c

@@ -31,7 +31,8 @@ def read_notebook(path) -> dict:
     try: nb = json.loads(path.read_text(encoding='utf-8'))
     except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a Jupyter "
                                                                    f"notebook (not valid JSON: {e})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get('cells'), list) or not all(isinstance(c, dict) for c in nb['cells']):
+    if not isinstance(nb, dict) or not isinstance(nb.get('cells'),
+                                                  list) or not all(isinstance(c, dict) for c in nb['cells']):
         raise ValueError(f"{path} is not a Jupyter notebook (it has no list of cells)")
     return nb
 
@@ -75,7 +76,8 @@ def _check_cells(nb: dict, path) -> None:
 
 # %% ../nbs/12_grade.ipynb #c006_1
 def exercises_of(nb: dict) -> list:
-    "The notebook's exercises, by number: number, name, points (the sum of its test cells') and the indices of their test cells."
+    """The notebook's exercises, by number: number, name, points (the sum of its test cells') and the indices of their
+    test cells."""
     exs = {}
     for i, c in enumerate(nb['cells']):
         if c.get('cell_type') != 'code': continue
@@ -121,25 +123,32 @@ def student_version(nb: dict,                       # a solution notebook
                     stub: tuple = CODE_STUB,        # what replaces a code solution
                     answer: tuple = ANSWER_STUB,    # what replaces a markdown (prose) solution
                    ) -> dict:
-    "The students' version of a solution notebook: solutions replaced by stubs, hidden tests left out, outputs and metadata cleared."
+    """The students' version of a solution notebook: solutions replaced by stubs, hidden tests left out, outputs and
+    metadata cleared."""
     exercises_of(nb)                                # fail on malformed markers
     cells = []
     for i, c in enumerate(nb['cells']):
         src, kind = cell_source(c), c.get('cell_type')
-        if kind == 'code' and (exercise_marker(src) or {}).get('hidden'): continue      # hidden tests stay with the instructor
+        if kind == 'code' and (exercise_marker(src) or {}).get('hidden'):
+            continue      # hidden tests stay with the instructor
         if kind == 'code' and exercise_marker(src) is not None and _has_solution(src):
             raise ValueError(f"cell {i + 1} tests an exercise but holds a solution block: keep "
                              "solutions out of test cells")
-        try: new = strip_solutions(src, stub if kind == 'code' else answer, indent=kind == 'code') if _has_solution(src) else src
+        try:
+            new = strip_solutions(src, stub if kind == 'code' else answer,
+                                  indent=kind == 'code') if _has_solution(src) else src
         except ValueError as e: raise ValueError(f"cell {i + 1}: {e}") from None
         cell = {'cell_type': kind, 'metadata': {}, 'source': _lines(new)}
         if 'id' in c: cell['id'] = c['id']
         if kind == 'code': cell.update(execution_count=None, outputs=[])
         cells.append(cell)
     meta = {k: v for k, v in nb.get('metadata', {}).items() if k == 'kernelspec'}
-    if meta.get('kernelspec', {}).get('name'): meta['kernelspec'] = {**meta['kernelspec'], 'display_name': meta['kernelspec']['name']}
-    return {'cells': cells, 'metadata': meta, 'nbformat': nb.get('nbformat', 4), 'nbformat_minor': max(5, nb.get('nbformat_minor', 5))}
+    if meta.get('kernelspec', {}).get('name'):
+        meta['kernelspec'] = {**meta['kernelspec'], 'display_name': meta['kernelspec']['name']}
+    return {'cells': cells, 'metadata': meta, 'nbformat': nb.get('nbformat', 4),
+            'nbformat_minor': max(5, nb.get('nbformat_minor', 5))}
 
+# %% ../nbs/12_grade.ipynb #c011_1_w1
 def notebook_text(nb: dict) -> str:
     "`nb` as the text `nbdev_clean` writes: sorted keys, one-space indent, a final newline."
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + '\n'
@@ -186,7 +195,8 @@ def check_assignments(src_dir='nbs/assignments/_solutions', dest_dir='nbs/assign
 
 # %% ../nbs/12_grade.ipynb #c016
 class _CellTimeout(BaseException):
-    "Raised inside a cell that ran past its time limit (a BaseException: `except Exception` in a cell won't swallow it)."
+    """Raised inside a cell that ran past its time limit (a BaseException: `except Exception` in a cell won't swallow
+    it)."""
 
 class _Sink(io.TextIOBase):
     "A text stream that forgets what is written to it (cells' prints and progress bars)."
@@ -212,6 +222,17 @@ def _runnable(src: str) -> str:
         out.append(line[:len(line) - len(s)] + 'pass' if s.startswith(('%', '!')) else line)
     return '\n'.join(out)
 
+# %% ../nbs/12_grade.ipynb #execcell
+def _exec_cell(code, ns: dict, limit: float, timer: bool, armed: list):
+    "Run a compiled cell in `ns` under its time limit: `armed` lets the SIGALRM handler raise only while it runs."
+    if timer:
+        armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try: exec(code, ns)
+    finally:
+        armed[0] = False
+        if timer: signal.setitimer(signal.ITIMER_REAL, 0)
+
 # %% ../nbs/12_grade.ipynb #c016_1
 def _child(job_path: str) -> None:
     "Run the cells of a grading job (in the child process), appending one JSON line per event to the results file."
@@ -219,10 +240,14 @@ def _child(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text(encoding='utf-8'))
     faulthandler.enable()                      # a hard crash prints the Python stack to the real stderr
     res = open(job['results'], 'a', encoding='utf-8', buffering=1)
-    def emit(**rec): res.write(json.dumps(rec) + '\n'); res.flush()
+    def emit(**rec):
+        res.write(json.dumps(rec) + '\n')
+        res.flush()
     limit, armed = float(job['timeout']), [False]
     def on_alarm(signum, frame):
-        if armed[0]: armed[0] = False; raise _CellTimeout()
+        if armed[0]:
+            armed[0] = False
+            raise _CellTimeout()
     timer = hasattr(signal, 'setitimer')
     if timer: signal.signal(signal.SIGALRM, on_alarm)
     ns = {'__name__': '__main__', '__builtins__': __builtins__, 'display': lambda *a, **k: None}
@@ -234,13 +259,7 @@ def _child(job_path: str) -> None:
         linecache.cache[name] = (len(src), None, src.splitlines(keepends=True), name)
         err, timed_out = None, False
         t0 = time.monotonic()
-        try:
-            code = compile(src, name, 'exec')
-            if timer: armed[0] = True; signal.setitimer(signal.ITIMER_REAL, limit)
-            try: exec(code, ns)
-            finally:
-                armed[0] = False
-                if timer: signal.setitimer(signal.ITIMER_REAL, 0)
+        try: _exec_cell(compile(src, name, 'exec'), ns, limit, timer, armed)
         except _CellTimeout:
             timed_out, err = True, f"timed out after {limit:g} s"
         except BaseException as e:              # SystemExit and KeyboardInterrupt from a cell are failures too
@@ -285,7 +304,8 @@ def _tail(path: Path, n: int = 1500) -> str:
 
 # %% ../nbs/12_grade.ipynb #c017_1
 def _child_env() -> dict:
-    "The child's environment: matplotlib's Agg backend, one OpenMP thread unless set, and our `vkd_nb` first on the path."
+    """The child's environment: matplotlib's Agg backend, one OpenMP thread unless set, and our `vkd_nb` first on the
+    path."""
     env = dict(os.environ, MPLBACKEND='Agg', PYTHONIOENCODING='utf-8')
     env.setdefault('OMP_NUM_THREADS', '1')
     import vkd_nb
@@ -301,8 +321,10 @@ def _records(lines: list) -> list:
         except ValueError: pass
     return recs
 
+# %% ../nbs/12_grade.ipynb #c017_1_w1
 def _run_child(path: Path, cells: list, timeout: float, total_timeout: float) -> tuple:
-    "Run `cells` in a child process in the folder of `path`: its records, exit code, whether it was killed, its stderr's tail."
+    """Run `cells` in a child process in the folder of `path`: its records, exit code, whether it was killed, its
+    stderr's tail."""
     with tempfile.TemporaryDirectory(prefix='vkd-grade-') as tmp:
         tmp = Path(tmp)
         job, results, errf = tmp/'job.json', tmp/'results.jsonl', tmp/'stderr.txt'
@@ -312,10 +334,14 @@ def _run_child(path: Path, cells: list, timeout: float, total_timeout: float) ->
         cmd = [sys.executable, '-c', 'import sys; from vkd_nb.grade import _child; _child(sys.argv[1])', str(job)]
         killed = False
         with open(errf, 'wb') as err:
-            proc = subprocess.Popen(cmd, cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            proc = subprocess.Popen(cmd, cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL,
                                     stderr=err, start_new_session=os.name == 'posix')
             try: rc = proc.wait(timeout=total_timeout)
-            except subprocess.TimeoutExpired: killed = True; _kill(proc); rc = proc.wait()
+            except subprocess.TimeoutExpired:
+                killed = True
+                _kill(proc)
+                rc = proc.wait()
             finally:
                 if proc.poll() is None:
                     _kill(proc)
@@ -336,8 +362,12 @@ def _run_error(nb: dict, recs: list, ran: dict, rc: int, killed: bool, stderr: s
         error = (f"grading stopped: the notebook ran past the overall time limit of {total_timeout:g} s"
                  + (f", in {where(current)}" if current is not None else ''))
     elif not any(r.get('done') for r in recs):
-        if current is None: error = f"the grader could not run the notebook: Python {_exit_reason(rc)}" + (f":\n{stderr}" if stderr else '')
-        else: error = f"the notebook crashed in {where(current)}: the Python process {_exit_reason(rc)}" + (f":\n{stderr}" if stderr else '')
+        if current is None:
+            error = f"the grader could not run the notebook: Python {_exit_reason(rc)}" + (
+                f":\n{stderr}" if stderr else '')
+        else:
+            error = f"the notebook crashed in {where(current)}: the Python process {_exit_reason(rc)}" + (
+                f":\n{stderr}" if stderr else '')
     return error
 
 # %% ../nbs/12_grade.ipynb #8be15d90
@@ -350,7 +380,9 @@ def _score_exercise(ex: dict, ran: dict, error: str|None, setup_errors: list) ->
             errs.append((i, 'not run: ' + (error.split(':\n')[0] if error else 'skipped (eval: false)'), False))
             continue
         secs += r['seconds']
-        if not r['ok']: errs.append((i, f"exercise {ex['number']} {r['error']}", False) if r['timed_out'] else (i, r['error'], True))
+        if not r['ok']:
+            errs.append((i, f"exercise {ex['number']} {r['error']}", False) if r['timed_out'] else (i, r['error'],
+                                                                                                    True))
     msg = None
     if errs:
         i, msg, raised = errs[0]
@@ -382,7 +414,8 @@ def grade(path,                        # the notebook to grade
           total_timeout: float = 600., # seconds the whole notebook may run
           reference=None,              # the instructor's solution notebook: grade against it (see below)
           expected: dict|None = None,  # `reference_values(reference)`, when already computed
-          sandbox: str = 'bwrap',      # with a reference: 'bwrap' (required), or 'none' (unboxed: the instructor's risk)
+          # with a reference: 'bwrap' (required), or 'none' (unboxed: the instructor's risk)
+          sandbox: str = 'bwrap',
           memory_mb: int|None = 6144,  # with a reference: the child's address-space limit, in MiB (None: no limit)
           hide=(),                     # with a reference: more folders the submission may not read (the class's)
          ) -> dict:
@@ -390,19 +423,23 @@ def grade(path,                        # the notebook to grade
     check_limits(timeout, total_timeout, memory_mb)
     path = Path(path)
     nb = read_notebook(path)
-    if reference is not None: return _grade_reference(path, nb, reference, expected, timeout, total_timeout, sandbox, memory_mb, hide)
+    if reference is not None:
+        return _grade_reference(path, nb, reference, expected, timeout, total_timeout, sandbox, memory_mb, hide)
     try: exercises = exercises_of(nb)
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
     kind = {i: ex['number'] for ex in exercises for i in ex['cells']}
-    cells = [{'index': i, 'source': _runnable(cell_source(c)), 'exercise': kind.get(i)} for i, c in enumerate(nb['cells'])
+    cells = [{'index': i, 'source': _runnable(cell_source(c)),
+              'exercise': kind.get(i)} for i, c in enumerate(nb['cells'])
              if c.get('cell_type') == 'code' and 'eval:false' not in _directives(cell_source(c))]
     t_start = time.monotonic()
     recs, rc, killed, stderr = _run_child(path, cells, timeout, total_timeout)
     ran = {r['cell']: r for r in recs if 'cell' in r}
     error = _run_error(nb, recs, ran, rc, killed, stderr, total_timeout)
-    setup_errors = [{'cell': i + 1, 'error': r['error']} for i, r in sorted(ran.items()) if not r['ok'] and i not in kind]
+    setup_errors = [{'cell': i + 1,
+                     'error': r['error']} for i, r in sorted(ran.items()) if not r['ok'] and i not in kind]
     out = [_score_exercise(ex, ran, error, setup_errors) for ex in exercises]
-    return {'notebook': str(path), 'exercises': out, 'total': sum(e['score'] for e in out), 'max': sum(e['points'] for e in out),
+    return {'notebook': str(path), 'exercises': out, 'total': sum(e['score'] for e in out),
+            'max': sum(e['points'] for e in out),
             'error': error, 'setup_errors': setup_errors, 'seconds': round(time.monotonic() - t_start, 3),
             'timeout': timeout, 'total_timeout': total_timeout, 'warning': TRUST_WARNING, 'sandbox': 'none'}
 
@@ -417,9 +454,12 @@ def format_report(report: dict,        # a report of `grade`
     "A report as text: the notebook, one line per exercise, setup failures, the total."
     from vkd_nb.core import format_table
     rows = [{'n': e['number'], 'name': e['name'], 'score': f"{e['score']:g}/{e['points']:g}",
-             'result': 'passed' if e['passed'] else 'failed: ' + _short(e['error'], width)} for e in report['exercises']]
+             'result': 'passed' if e['passed'] else 'failed: ' + _short(e['error'],
+                                                                        width)} for e in report['exercises']]
     lines = [report['notebook']]
-    if rows: lines.append(format_table(rows, [('#', 'n'), ('exercise', 'name'), ('points', 'score'), ('result', 'result')], right=('n', 'score')))
+    if rows:
+        lines.append(format_table(rows, [('#', 'n'), ('exercise', 'name'), ('points', 'score'), ('result', 'result')],
+                                  right=('n', 'score')))
     else: lines.append('no exercises (no cell starts with `#| exercise: N NAME points=P`)')
     for s in report['setup_errors']: lines.append(f"{s.get('kind', 'setup')}: cell {s['cell']} failed: "
                                                   f"{_short(s['error'], width)}")
@@ -429,7 +469,9 @@ def format_report(report: dict,        # a report of `grade`
                                                          f"{q['points']:g} points)")
     if report.get('sandbox') == 'none': lines.append('sandbox: none (the submission ran unboxed)')
     if report.get('warning'): lines.append(f"warning: {report['warning']}")
-    lines.append(f"total: {report['total']:g}/{report['max']:g}" + (f" (+ {report['manual_max']:g} to grade by hand)" if report.get('manual_max') else ''))
+    lines.append(
+        f"total: {report['total']:g}/{report['max']:g}" + (
+            f" (+ {report['manual_max']:g} to grade by hand)" if report.get('manual_max') else ''))
     return '\n'.join(lines)
 
 # %% ../nbs/12_grade.ipynb #37f90c7d
@@ -444,7 +486,8 @@ def _forbidden(src: str) -> list:
     return out
 
 def grading_plan(nb: dict) -> dict:
-    "The roles of a reference notebook's cells (setup, answer, test, question), its exercises, questions and forbidden names."
+    """The roles of a reference notebook's cells (setup, answer, test, question), its exercises, questions and forbidden
+    names."""
     exercises = exercises_of(nb)
     ex_of = {i: ex for ex in exercises for i in ex['cells']}
     roles, questions = {}, []
@@ -457,11 +500,14 @@ def grading_plan(nb: dict) -> dict:
         if i in ex_of: roles[i] = 'test'
         elif _has_solution(src): roles[i] = 'answer'
         else: roles[i] = 'setup'
-    forbid_of, pending = {}, []                 # an answer cell belongs to the exercise whose first test cell follows it
+    # an answer cell belongs to the exercise whose first test cell follows it
+    forbid_of, pending = {}, []
     for i in sorted(roles):
         if roles[i] == 'answer': pending.append(i)
         elif roles[i] == 'test':
-            for j in pending: forbid_of[j] = sorted(set(n for k in ex_of[i]['cells'] for n in _forbidden(cell_source(nb['cells'][k]))))
+            for j in pending:
+                forbid_of[
+                    j] = sorted(set(n for k in ex_of[i]['cells'] for n in _forbidden(cell_source(nb['cells'][k]))))
             pending = []
     ex_of = {i: f"{ex['number']} {ex['name']}" for i, ex in ex_of.items()}
     return {'exercises': exercises, 'questions': questions, 'roles': roles, 'forbid': forbid_of, 'ex_of': ex_of}
@@ -471,7 +517,9 @@ import ast, marshal
 
 _CHECKS = ('test_close', 'test_eq', 'test_fail')
 
-def _thunk(e): return ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]), body=e)
+def _thunk(e):
+    return ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                                         kwarg=None, defaults=[]), body=e)
 
 class _Checks(ast.NodeTransformer):
     "Rewrites the checks of a test cell into calls of `__vkd_check__` (see `instrument`)."
@@ -488,7 +536,8 @@ class _Checks(ast.NodeTransformer):
         if first is None: raise ValueError(f"line {node.lineno}: {f.id} without its first argument")
         if f.id == 'test_close': return self._call(node, 'close', first, arg(2, 'eps', ast.Constant(1e-5)))
         if f.id == 'test_eq': return self._call(node, 'eq', first, ast.Constant(None))
-        spec = ast.Tuple([kw.get('exc', ast.Name('Exception', ast.Load())), kw.get('contains', ast.Constant(''))], ast.Load())
+        spec = ast.Tuple([kw.get('exc', ast.Name('Exception', ast.Load())), kw.get('contains', ast.Constant(''))],
+                         ast.Load())
         return self._call(node, 'fail', first, spec)
     def visit_Assert(self, node):
         self.generic_visit(node)
@@ -511,7 +560,8 @@ def _enc(v, depth: int = 0):
     if mod in ('torch', 'numpy') and hasattr(v, 'shape') and not isinstance(v, tuple):
         import torch
         t = torch.as_tensor(v).detach().cpu()
-        return {'tensor': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''), 'data': t.double().flatten().tolist()}
+        return {'tensor': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''),
+                'data': t.double().flatten().tolist()}
     if isinstance(v, (list, tuple)): return {'seq': [_enc(x, depth + 1) for x in v]}
     if isinstance(v, dict): return {'map': {str(k): _enc(x, depth + 1) for k, x in v.items()}}
     if mod in ('numpy',) and hasattr(v, 'item'): return {'num': float(v.item())}
@@ -549,7 +599,9 @@ def _resolve(name: str) -> tuple:
     import importlib
     parts = name.split('.')
     for n in range(len(parts) - 1, 0, -1):
-        try: obj = importlib.import_module('.'.join(parts[:n])); break
+        try:
+            obj = importlib.import_module('.'.join(parts[:n]))
+            break
         except ImportError: continue
     else: raise ValueError(f"#| forbid: cannot import a module of {name}")
     try:
@@ -727,7 +779,9 @@ def _check_value(kind: str, value, spec, reference: bool) -> dict:
     "Run one check: the answer's value (encoded) and, in the reference run, the expected side's options."
     if kind == 'fail':
         f = value()
-        try: f(); out = {'raised': None}
+        try:
+            f()
+            out = {'raised': None}
         except Exception as e: out = {'raised': [c.__name__ for c in type(e).__mro__], 'msg': str(e)[:500]}
     else:
         v = value()
@@ -845,7 +899,8 @@ def _bwrap(workdir: Path, pkg_dir: Path) -> list:
 
 # %% ../nbs/12_grade.ipynb #085b18e0_1
 def _pids_cgroup(max_pids: int):
-    "A fresh cgroup-v1 `pids` group capped at `max_pids` processes, or None where it cannot be made (not root, no controller)."
+    """A fresh cgroup-v1 `pids` group capped at `max_pids` processes, or None where it cannot be made (not root, no
+    controller)."""
     base = Path('/sys/fs/cgroup/pids')
     if os.name != 'posix' or os.geteuid() != 0 or not (base/'cgroup.procs').exists(): return None
     try:
@@ -903,8 +958,10 @@ def _box(sandbox: str) -> bool:
 # %% ../nbs/12_grade.ipynb #g1a2b3e2h
 def _box_env(work: Path, pkg: Path) -> dict:
     "The whole environment of a grading child: no variable of the grader's passes but the thread count."
-    return {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(work/'.mpl'),
-            'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
+    return {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': str(work), 'MPLBACKEND': 'Agg',
+            'MPLCONFIGDIR': str(work/'.mpl'),
+            'PYTHONIOENCODING': 'utf-8', 'PYTHONPATH': str(pkg.parent),
+            'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
             'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1', 'TMPDIR': str(work/'tmp')}
 
 def _wait_child(proc, total_timeout: float, over: list) -> tuple:
@@ -919,8 +976,17 @@ def _wait_child(proc, total_timeout: float, over: list) -> tuple:
                 rc = proc.wait()
     return rc, killed
 
+# %% ../nbs/12_grade.ipynb #sendjob
+def _send_job(proc, job: dict):
+    "Write the job to the child's stdin and close it; a child that died already is left to the wait."
+    try:
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
+    except (BrokenPipeError, OSError): pass
+
 # %% ../nbs/12_grade.ipynb #g1a2b3e3
-def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: int|None = 6144, max_procs: int = 256) -> tuple:
+def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: int|None = 6144,
+           max_procs: int = 256) -> tuple:
     "Run a grading job in a boxed child: its records, exit code, killed?, stderr's tail, boxed?, too much output?"
     import threading, vkd_nb
     boxed = _box(sandbox)
@@ -930,21 +996,19 @@ def _spawn(job: dict, total_timeout: float, sandbox: str = 'bwrap', memory_mb: i
         (work/'tmp').mkdir()
         job = {**job, 'work': str(work)}
         r, w = os.pipe()
-        cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', 'import sys; from vkd_nb.grade import '
-                                                                            '_grade_child; '
-                                                                            '_grade_child(int(sys.argv[1]))', str(w)]
+        code = 'import sys; from vkd_nb.grade import _grade_child; _grade_child(int(sys.argv[1]))'
+        cmd = (_bwrap(work, pkg) if boxed else []) + [sys.executable, '-c', code, str(w)]
         cg = _pids_cgroup(max_procs)
         lines, killed, over = [], False, [False]
         try:
-            proc = subprocess.Popen(cmd, cwd=work, env=_box_env(work, pkg), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                    stderr=errf, pass_fds=(w,), start_new_session=True,
+            proc = subprocess.Popen(cmd, cwd=work, env=_box_env(work, pkg), stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL, stderr=errf, pass_fds=(w,), start_new_session=True,
                                     preexec_fn=_limits(memory_mb, max_procs, cg))
             os.close(w)
             w = None
             reader = threading.Thread(target=_read_records, args=(os.fdopen(r, 'rb'), lines, over), daemon=True)
             reader.start()
-            try: proc.stdin.write(json.dumps(job).encode()); proc.stdin.close()
-            except (BrokenPipeError, OSError): pass
+            _send_job(proc, job)
             try: rc, killed = _wait_child(proc, total_timeout, over)
             finally:
                 if proc.poll() is None:
@@ -1084,7 +1148,8 @@ def _arr(v):
 def _kind_of(v) -> str:
     "What an encoded value is, in words."
     if isinstance(v, dict):
-        return next((w for k, w in (('tensor', 'tensor'), ('num', 'number'), ('seq', 'sequence'), ('map', 'dict')) if k in v), 'object')
+        return next((w for k, w in (('tensor', 'tensor'), ('num', 'number'), ('seq', 'sequence'),
+                                    ('map', 'dict')) if k in v), 'object')
     return {type(None): 'None', bool: 'bool', str: 'string'}.get(type(v), type(v).__name__)
 
 # %% ../nbs/12_grade.ipynb #41807e5e_1
@@ -1093,25 +1158,31 @@ def _differs(kind: str, got, exp, eps: float = 0.) -> str|None:
     a, b = _arr(got), _arr(exp)
     if a is not None and b is not None:
         (sa, da), (sb, db) = a, b
-        if sa != sb and not (len(da) == len(db) == 1 and kind == 'close'): return f"shape {tuple(sa)} differs from the expected one"
+        if sa != sb and not (len(da) == len(db) == 1 and kind == 'close'):
+            return f"shape {tuple(sa)} differs from the expected one"
         try: diff = max((abs(float(x) - float(y)) if x == x or y == y else 0. for x, y in zip(da, db)), default=0.)
         except (TypeError, ValueError): return "holds something other than numbers"
         if len(da) != len(db): return "has a different number of values"
-        if any((x != x) != (y != y) for x, y in zip(da, db)): return "has NaN where the expected value has none (or the reverse)"
-        if kind == 'close' and not diff < eps: return f"differs from the expected value by up to {diff:.3g} (tolerance {eps:g})"
+        if any((x != x) != (y != y) for x, y in zip(da, db)):
+            return "has NaN where the expected value has none (or the reverse)"
+        if kind == 'close' and not diff < eps:
+            return f"differs from the expected value by up to {diff:.3g} (tolerance {eps:g})"
         if kind != 'close' and diff != 0: return "differs from the expected value"
         return None
     if isinstance(exp, dict) and isinstance(got, dict) and exp.keys() == got.keys() and ('seq' in exp or 'map' in exp):
         if 'seq' in exp:
-            if len(got['seq']) != len(exp['seq']): return f"has {len(got['seq'])} items where {len(exp['seq'])} were expected"
+            if len(got['seq']) != len(exp['seq']):
+                return f"has {len(got['seq'])} items where {len(exp['seq'])} were expected"
             pairs = zip(got['seq'], exp['seq'])
         else:
             if got['map'].keys() != exp['map'].keys(): return "has other keys than expected"
             pairs = ((got['map'][k], exp['map'][k]) for k in exp['map'])
         return next((d for d in (_differs(kind, g, e, eps) for g, e in pairs) if d), None)
     if got == exp: return None
-    return f"a {_kind_of(got)} where a {_kind_of(exp)} was expected" if _kind_of(got) != _kind_of(exp) else "differs from the expected value"
+    return f"a {_kind_of(got)} where a {_kind_of(exp)} was expected" if _kind_of(
+        got) != _kind_of(exp) else "differs from the expected value"
 
+# %% ../nbs/12_grade.ipynb #41807e5e_1_w1
 def _check_result(got: dict|None, exp: dict, hidden: bool) -> str|None:
     "Why a submission's check failed (None when it passed), from its record and the reference's."
     if got is None: return "not reached"
@@ -1168,6 +1239,7 @@ def _by_cell(recs: list) -> dict:
         if isinstance(r.get('cell'), int): out.setdefault(r['cell'], r)
     return out
 
+# %% ../nbs/12_grade.ipynb #g1a2b3e9_w1
 def reference_values(reference,                   # the solution notebook (the instructor's copy)
                      timeout: float = 120., total_timeout: float = 900., sandbox: str = 'bwrap') -> dict:
     "Run the reference's solutions through its instrumented tests: the expected value of every check, by cell."
@@ -1181,16 +1253,27 @@ def reference_values(reference,                   # the solution notebook (the i
     ran = _by_cell(recs)
     for i, role in plan['roles'].items():
         r = ran.get(i)
-        if role == 'test' and (r is None or not r['ok'] or any('error' in c or (c['kind'] == 'true' and c.get('value') is not True) for c in r['checks'])):
-            why = 'it did not run' + (f" ({_run_error(ref, recs, ran, rc, killed, stderr, total_timeout)})" if r is None else '') if r is None or r['ok'] \
-                  else r['error']
+        if role == 'test' and (
+            r is None or not r[
+                'ok'] or any(
+                    'error' in c or (c['kind'] == 'true' and c.get('value') is not True) for c in r['checks'])):
+            why = (
+                'it did not run'
+                + (f" ({_run_error(ref, recs, ran, rc, killed, stderr, total_timeout)})" if r is None else '')
+                if r is None or r['ok']
+                else r['error']
+            )
             bad = [c for c in (r or {}).get('checks', []) if 'error' in c or c.get('value') is False]
-            raise ValueError(f"the reference {reference} fails its own test in cell {i + 1}: " + (f"line {bad[0]['line']}: {bad[0].get('error', 'assertion false')}" if bad else why))
+            raise ValueError(
+                f"the reference {reference} fails its own test in cell {i + 1}: " + (
+                    f"line {bad[0]['line']}: {bad[0].get('error', 'assertion false')}" if bad else why))
     return {'sha': _sha(ref), 'cells': {i: ran[i]['checks'] for i, role in plan['roles'].items() if role == 'test'}}
 
 def _sha(nb: dict) -> str:
     import hashlib
-    return hashlib.sha256(notebook_text({'cells': [{'s': cell_source(c), 't': c.get('cell_type')} for c in nb['cells']]}).encode()).hexdigest()[:16]
+    return hashlib.sha256(notebook_text({'cells': [{'s': cell_source(c),
+                                                    't': c.get(
+                                                        'cell_type')} for c in nb['cells']]}).encode()).hexdigest()[:16]
 
 # %% ../nbs/12_grade.ipynb #25671977
 def _score_cell(cell, points, hidden: bool, exp: list, r: dict|None, not_run: str|None) -> dict:
@@ -1201,12 +1284,15 @@ def _score_cell(cell, points, hidden: bool, exp: list, r: dict|None, not_run: st
         g = got[k] if k < len(got) and got[k].get('line') == e['line'] and got[k].get('kind') == e['kind'] else None
         why = _check_result(g, e, hidden)
         if why == 'not reached':
-            why = 'not run: ' + not_run if r is None and not_run else ('not reached: ' + (r['error'] if r and r.get('error') else 'the cell ran differently'))
-        if why: fails.append(f"line {e['line']}: {why}" if not hidden else f"hidden test {k + 1}: "
-                                                                           f"{why.split(':')[0] if 'raised' in why else why}")
+            why = 'not run: ' + not_run if r is None and not_run else (
+                'not reached: ' + (r['error'] if r and r.get('error') else 'the cell ran differently'))
+        if why and hidden: fails.append(f"hidden test {k + 1}: {why.split(':')[0] if 'raised' in why else why}")
+        elif why: fails.append(f"line {e['line']}: {why}")
     n = len(exp)
     if n: share = (n - len(fails)) / n
-    else: share = float(r is not None and r.get('ok', False)); fails = [] if share else [(r or {}).get('error') or f"not run: {not_run}"]
+    else:
+        share = float(r is not None and r.get('ok', False))
+        fails = [] if share else [(r or {}).get('error') or f"not run: {not_run}"]
     return {'cell': cell, 'hidden': hidden, 'points': points, 'score': round(points * share, 4), 'checks': n,
             'passed_checks': n - len(fails) if n else int(share), 'failures': fails}
 
@@ -1300,7 +1386,11 @@ def _score_exercise_ref(ex: dict, ref: dict, expected: dict, ran: dict, nums: di
 # %% ../nbs/12_grade.ipynb #g1a2b3d7
 def _status(error, killed, rc, ran, recs) -> str:
     "ok, timeout, memory or crashed."
-    errs = ' '.join([error or ''] + [r.get('error') or '' for r in ran.values()] + [c.get('error', '') for r in ran.values() for c in r.get('checks', []) if isinstance(c, dict)])
+    errs = ' '.join(
+        [error or '']
+        + [r.get('error') or '' for r in ran.values()]
+        + [c.get('error', '') for r in ran.values() for c in r.get('checks', []) if isinstance(c, dict)]
+    )
     if killed: return 'timeout'
     if re.search(r"MemoryError|can't allocate memory|std::bad_alloc|Cannot allocate memory", errs): return 'memory'
     if error: return 'crashed'
@@ -1469,7 +1559,8 @@ def _write_gradebooks(out: Path, feedback, rows: list, reports: dict, plan: dict
 
 # %% ../nbs/12_grade.ipynb #4c0e1f4d
 def nbgrader_notebook(nb: dict) -> dict:
-    "A solution notebook as an nbgrader source notebook (nbgrader cell metadata; hidden tests in nbgrader's hidden-test markers)."
+    """A solution notebook as an nbgrader source notebook (nbgrader cell metadata; hidden tests in nbgrader's
+    hidden-test markers)."""
     plan, cells = grading_plan(nb), []
     questions = {q['cell']: q for q in plan['questions']}
     for i, c in enumerate(nb['cells']):
@@ -1486,9 +1577,11 @@ def nbgrader_notebook(nb: dict) -> dict:
         cell = {'cell_type': kind, 'id': cid, 'metadata': {'nbgrader': meta} if meta else {}, 'source': _lines(src)}
         if kind == 'code': cell.update(execution_count=None, outputs=[])
         cells.append(cell)
-    return {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'},
+    return {'cells': cells,
+            'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'},
                                           'language_info': {'name': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5}
 
+# %% ../nbs/12_grade.ipynb #4c0e1f4d_w1
 def export_nbgrader(dest,                                    # the nbgrader course folder to write
                     src_dir='nbs/assignments/_solutions',    # the solution notebooks
                    ) -> list:
@@ -1502,7 +1595,9 @@ def export_nbgrader(dest,                                    # the nbgrader cour
         (d/p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
         out.append(d/p.name)
     cfg = dest/'nbgrader_config.py'
-    if not cfg.exists(): cfg.write_text("c = get_config()\nc.CourseDirectory.root = __file__.rsplit('/', 1)[0] or '.'\n", encoding='utf-8')
+    if not cfg.exists():
+        cfg.write_text("c = get_config()\nc.CourseDirectory.root = __file__.rsplit('/', 1)[0] or '.'\n",
+                       encoding='utf-8')
     return out
 
 # %% ../nbs/12_grade.ipynb #c029
@@ -1577,7 +1672,8 @@ def cmd_grade(args) -> int:
         if ref is None: print(f"warning: {nb}: {TRUST_WARNING}", file=sys.stderr)
         r = grade(nb, args.timeout, args.total_timeout, ref, None, args.sandbox, args.memory)
         reports.append(r)
-        if not args.json: print(('\n' if i else '') + (feedback_text(r) if args.feedback else format_report(r)), flush=True)
+        if not args.json:
+            print(('\n' if i else '') + (feedback_text(r) if args.feedback else format_report(r)), flush=True)
     if args.json: print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     return 0
 
@@ -1621,10 +1717,12 @@ def cmd_grade_class(args) -> int:
         try: datetime.datetime.fromisoformat(args.deadline)
         except ValueError: raise ValueError("--deadline must be an ISO date-time such as "
                                             f"2026-11-30T23:59, got {args.deadline!r}") from None
-    rows = grade_class(args.submissions, args.reference, args.out, args.feedback, args.jobs, args.timeout, args.total_timeout,
+    rows = grade_class(args.submissions, args.reference, args.out, args.feedback, args.jobs, args.timeout,
+                       args.total_timeout,
                        args.memory, args.sandbox, args.deadline, args.roster, progress=True)
     from vkd_nb.core import format_table
-    print(format_table(rows, [('student', 'student'), ('status', 'status'), ('total', 'total'), ('max', 'max')], right=('total', 'max')))
+    print(format_table(rows, [('student', 'student'), ('status', 'status'), ('total', 'total'), ('max', 'max')],
+                       right=('total', 'max')))
     lms = Path(args.out).with_name(Path(args.out).stem + '-lms.csv')
     print(f"wrote {args.out} ({len(rows)} students) and {lms} (for Canvas or Moodle)")
     return 0
@@ -1632,12 +1730,15 @@ def cmd_grade_class(args) -> int:
 # %% ../nbs/12_grade.ipynb #c029_3
 def add_assignments(subparsers) -> argparse.ArgumentParser:
     "Declare `vkd assignments build|check`."
-    p = subparsers.add_parser('assignments', help="build the students' versions of the assignments from their solutions",
-                              description="build: write the students' version of every solution notebook "
-                                          "(solutions replaced by "
-                                          "stubs). check: exit 1 listing the students' versions that are "
-                                          "missing or out of date. "
-                                          "export --nbgrader DIR: write the solutions as an nbgrader source assignment.")
+    p = subparsers.add_parser(
+        'assignments',
+        help="build the students' versions of the assignments from their solutions",
+        description="build: write the students' version of every solution notebook "
+        "(solutions replaced by "
+        "stubs). check: exit 1 listing the students' versions that are "
+        "missing or out of date. "
+        "export --nbgrader DIR: write the solutions as an nbgrader source assignment.",
+    )
     p.add_argument('action', nargs='?', choices=('build', 'check', 'export'), help='build, check, or '
                                                                                    'export (with --nbgrader DIR)')
     p.add_argument('--nbgrader', metavar='DIR', help='export: write the solutions as an nbgrader source assignment '

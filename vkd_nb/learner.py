@@ -29,7 +29,8 @@ def make_optimizer(params, opt: str = 'sgd', lr: float = 0.05, weight_decay: flo
     "SGD (with momentum) or Adam (decoupled weight decay) over `params`."
     if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-    if opt == 'sgd': return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=momentum > 0)
+    if opt == 'sgd':
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=momentum > 0)
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
 
 def make_schedule(optimizer, schedule: str, total_steps: int,
@@ -41,10 +42,13 @@ def make_schedule(optimizer, schedule: str, total_steps: int,
     S, total = torch.optim.lr_scheduler, max(1, int(total_steps))
     if schedule == 'constant': return S.LambdaLR(optimizer, lambda i: 1.)
     if schedule == 'step': return S.StepLR(optimizer, step_size=max(1, total // 3), gamma=gamma)
-    if schedule == 'multistep': return S.MultiStepLR(optimizer, sorted({max(1, round(m * total)) for m in milestones}), gamma)
-    if schedule == 'cosine': return S.LambdaLR(optimizer, lambda i: 0.5 * (1 + math.cos(math.pi * min(i, total) / total)))
+    if schedule == 'multistep':
+        return S.MultiStepLR(optimizer, sorted({max(1, round(m * total)) for m in milestones}), gamma)
+    if schedule == 'cosine':
+        return S.LambdaLR(optimizer, lambda i: 0.5 * (1 + math.cos(math.pi * min(i, total) / total)))
     return S.OneCycleLR(optimizer, max_lr=[g['lr'] for g in optimizer.param_groups], total_steps=total + 1)
 
+# %% ../nbs/05_learner.ipynb #ebc4fc03_w1
 @torch.no_grad()
 def predict_logits(model: nn.Module, loader: DeviceLoader):
     "All logits and labels of `loader`, with `model` in eval mode (restored afterwards)."
@@ -56,7 +60,8 @@ def predict_logits(model: nn.Module, loader: DeviceLoader):
             with autocast(dev): outs.append(model(xb).float())
             ys.append(yb)
         out = torch.cat(outs), torch.cat(ys)
-        return loader.gather(*out) if hasattr(loader, 'gather') else out   # a rank's shard (`vkd_nb.distributed`): all ranks' outputs
+        # a rank's shard (`vkd_nb.distributed`): all ranks' outputs
+        return loader.gather(*out) if hasattr(loader, 'gather') else out
     finally: model.train(was)
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -80,7 +85,8 @@ def handlers(cbs, event: str) -> list:
 
 # %% ../nbs/05_learner.ipynb #cfg-set
 def _setting(default, help: str, allowed: str|None = None, ok=None, choices: tuple|None = None, cli: bool = True):
-    "A `TrainConfig` field: its default, help, check (`ok(value)`, described by `allowed`), and whether the CLI offers it."
+    """A `TrainConfig` field: its default, help, check (`ok(value)`, described by `allowed`), and whether the CLI offers
+    it."""
     return field(default=default, metadata=dict(help=help, allowed=allowed, ok=ok, choices=choices, cli=cli))
 
 def _number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -129,7 +135,8 @@ def names(cls: TrainConfig) -> tuple:
 def change(self: TrainConfig, **settings) -> TrainConfig:
     "A copy with `settings` changed (checked again); a name that is not a setting fails with the list of settings."
     unknown = sorted(set(settings) - set(self.names()))
-    if unknown: raise TypeError(f"unknown training setting {', '.join(unknown)}; the settings: {', '.join(self.names())}")
+    if unknown:
+        raise TypeError(f"unknown training setting {', '.join(unknown)}; the settings: {', '.join(self.names())}")
     return replace(self, **settings)
 
 @patch
@@ -143,10 +150,12 @@ class Learner:
     def __init__(self, nets: dict,                  # name -> network trained here
                  step,                              # step(xb, yb, epoch) -> (loss, {term: value}, {net name: logits})
                  data: DataBundle, cbs=(),
-                 frozen: tuple = (),                # networks used but not trained (a teacher): on the device, eval mode
+                 # networks used but not trained (a teacher): on the device, eval mode
+                 frozen: tuple = (),
                  evaluate: tuple|None = None,       # nets whose train/test accuracy is reported (default: all)
                  config: TrainConfig|None = None,   # the settings (default: `TrainConfig()`)
-                 state: dict|None = None,           # more things to checkpoint (name -> object with state_dict, or an RNG)
+                 # more things to checkpoint (name -> object with state_dict, or an RNG)
+                 state: dict|None = None,
                  **settings):                       # settings by name, over `config`'s (`TrainConfig.names()`)
         self.config = (config or TrainConfig()).change(**settings)
         self.nets, self.step, self.data, self.cbs, self.frozen = dict(nets), step, data, list(cbs), tuple(frozen)
@@ -167,7 +176,8 @@ def setup(self: Learner, epochs: int):
     seed_everything(c.seed)
     for m in (*self.nets.values(), *self.frozen):
         m.to(dev)
-        if dev.type == 'cuda' and c.channels_last and len(self.data.in_shape) == 3: m.to(memory_format=torch.channels_last)
+        if dev.type == 'cuda' and c.channels_last and len(self.data.in_shape) == 3:
+            m.to(memory_format=torch.channels_last)
     for m in self.frozen: m.eval().requires_grad_(False)
     if c.compile:
         for m in (*self.nets.values(), *self.frozen): m.compile()
@@ -183,7 +193,8 @@ def setup(self: Learner, epochs: int):
 @patch
 def one_batch(self: Learner):
     "One optimizer step on the current minibatch."
-    with autocast(self.device): self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch, *self.extra)
+    with autocast(self.device):
+        self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch, *self.extra)
     for h in self._h['after_loss']: h(self)
     self.opt.zero_grad(set_to_none=True)
     self.loss.backward()
@@ -247,11 +258,13 @@ class Recorder(Callback):
         learn.history.append(rec)
     def after_fit(self, learn):
         tests = self.test_accs(learn)
-        learn.summary.update(test_acc=sum(tests.values()) / len(tests), **({'test_accs': tests} if len(tests) > 1 else {}))
+        learn.summary.update(test_acc=sum(tests.values()) / len(tests),
+                             **({'test_accs': tests} if len(tests) > 1 else {}))
 
 # %% ../nbs/05_learner.ipynb #93afd186
 def rank() -> int:
-    "This process's rank in a `torch.distributed` group, 0 without one: only rank 0 writes checkpoints and shows progress."
+    """This process's rank in a `torch.distributed` group, 0 without one: only rank 0 writes checkpoints and shows
+    progress."""
     d = torch.distributed
     return d.get_rank() if d.is_available() and d.is_initialized() else 0
 
@@ -289,7 +302,8 @@ class Progress(Callback):
     "A progress bar over epochs, with the last loss and test accuracy."
     order = -10
     def __init__(self, desc: str = 'training'): self.desc = desc
-    def before_fit(self, learn): self.bar = tqdm(desc=self.desc, initial=learn.start_epoch, total=learn.epochs, disable=rank() != 0)
+    def before_fit(self, learn):
+        self.bar = tqdm(desc=self.desc, initial=learn.start_epoch, total=learn.epochs, disable=rank() != 0)
     def after_epoch(self, learn):
         r = learn.history[-1] if learn.history else {}
         self.bar.update(1)
@@ -321,7 +335,8 @@ def comparable_config(config) -> dict:
 def config_changes(then: dict, now: dict) -> str:
     "The settings that differ between two configs, for a message."
     keys = sorted(k for k in set(then) | set(now) if then.get(k) != now.get(k))
-    return ', '.join(f"{k}: {then.get(k)!r} there, {now.get(k)!r} now" for k in keys[:4]) + (' ...' if len(keys) > 4 else '')
+    return ', '.join(
+        f"{k}: {then.get(k)!r} there, {now.get(k)!r} now" for k in keys[:4]) + (' ...' if len(keys) > 4 else '')
 
 def load_checkpoint(path) -> dict:
     "Read a training checkpoint (a run folder or the file), with clear errors."
@@ -345,7 +360,8 @@ CHECKPOINT_FORMAT = 2       # 1: before the learner (settings recorded as `weigh
 
 def _processes() -> int:
     "The number of processes training together (1 without torch.distributed)."
-    return torch.distributed.get_world_size() if torch.distributed.is_available() and torch.distributed.is_initialized() else 1
+    d = torch.distributed
+    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
 
 # %% ../nbs/05_learner.ipynb #0c4e5319_1
 class Checkpoint(Callback):
@@ -355,39 +371,60 @@ class Checkpoint(Callback):
         self.path, self.config, self.resume = Path(out)/'checkpoint.pt', comparable_config(config), resume
     def before_fit(self, learn):
         if self.resume: self.load(learn)
-    def load(self, learn):
-        ck, p = load_checkpoint(self.path), self.path
-        if ck.get('config') != self.config and ck.get('format', 1) < CHECKPOINT_FORMAT:
-            raise ValueError(f"cannot resume from {p}: it was written by an earlier vkd_nb, whose settings are recorded differently "
-                             f"({config_changes(ck.get('config') or {}, self.config)}); its weights are fine, but the run cannot "
-                             f"continue with this version: start it again (--overwrite), or finish it with the version that began it")
-        if ck.get('config') != self.config:
-            raise ValueError(f"cannot resume from {p}: it was written with other settings ({config_changes(ck.get('config') or {}, self.config)})")
-        if set(ck['nets']) != set(learn.nets) or set(ck['state']) != set(learn.state):
-            raise ValueError(f"cannot resume from {p}: it holds {sorted(ck['nets'])} and {sorted(ck['state'])}")
-        for k, m in learn.nets.items(): m.load_state_dict(ck['nets'][k])
-        for k, o in learn.state.items(): set_state(o, ck['state'][k])
-        learn.opt.load_state_dict(ck['optimizer']); learn.sched.load_state_dict(ck['scheduler']); learn.train_dl.load_state_dict(ck['loader'])
-        torch.set_rng_state(ck['rng'])
-        if learn.device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state_all(ck['cuda_rng'])
-        learn.history, learn.start_epoch, learn.seconds, learn.saved = ck['history'], ck['epoch'], ck['seconds'], (p, ck['epoch'])
-        if ck.get('world_size', 1) != _processes():
-            import warnings
-            warnings.warn(f"{p}: resuming on {_processes()} process(es) a run begun on {ck.get('world_size', 1)}: it goes on, "
-                          f"but not exactly as the uninterrupted run would (the batches are split differently); resume on "
-                          f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=2)
     def after_epoch(self, learn):
-        if rank() != 0: learn.saved = (self.path, learn.epoch + 1); return   # one writer under DDP
+        if rank() != 0:
+            learn.saved = (self.path, learn.epoch + 1)
+            return   # one writer under DDP
         cuda = learn.device.type == 'cuda'
         save_pt({'kind': 'checkpoint', 'format': CHECKPOINT_FORMAT, 'epoch': learn.epoch + 1, 'config': self.config,
-                 'nets': {k: m.state_dict() for k, m in learn.nets.items()}, 'state': {k: get_state(o) for k, o in learn.state.items()},
-                 'optimizer': learn.opt.state_dict(), 'scheduler': learn.sched.state_dict(), 'loader': learn.train_dl.state_dict(),
-                 'rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if cuda else None, 'world_size': _processes(),
+                 'nets': {k: m.state_dict() for k, m in learn.nets.items()},
+                 'state': {k: get_state(o) for k, o in learn.state.items()},
+                 'optimizer': learn.opt.state_dict(), 'scheduler': learn.sched.state_dict(),
+                 'loader': learn.train_dl.state_dict(),
+                 'rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if cuda else None,
+                 'world_size': _processes(),
                  'history': learn.history, 'seconds': learn.seconds}, self.path)
         learn.saved = (self.path, learn.epoch + 1)
 
+# %% ../nbs/05_learner.ipynb #0c4e5319_ld
+@patch
+def load(self: Checkpoint, learn):
+    ck, p = load_checkpoint(self.path), self.path
+    if ck.get('config') != self.config and ck.get('format', 1) < CHECKPOINT_FORMAT:
+        raise ValueError(
+            f"cannot resume from {p}: it was written by an earlier vkd_nb, whose settings are recorded differently "
+            f"({config_changes(ck.get('config') or {}, self.config)}); its weights are fine, but the run cannot "
+            f"continue with this version: start it again (--overwrite), or finish it with the version that began it"
+        )
+    if ck.get('config') != self.config:
+        raise ValueError(
+            f"cannot resume from {p}: it was written with other settings "
+            f"({config_changes(ck.get('config') or {}, self.config)})")
+    if set(ck['nets']) != set(learn.nets) or set(ck['state']) != set(learn.state):
+        raise ValueError(f"cannot resume from {p}: it holds {sorted(ck['nets'])} and {sorted(ck['state'])}")
+    for k, m in learn.nets.items(): m.load_state_dict(ck['nets'][k])
+    for k, o in learn.state.items(): set_state(o, ck['state'][k])
+    learn.opt.load_state_dict(ck['optimizer'])
+    learn.sched.load_state_dict(ck['scheduler'])
+    learn.train_dl.load_state_dict(ck['loader'])
+    torch.set_rng_state(ck['rng'])
+    if learn.device.type == 'cuda' and ck.get('cuda_rng') is not None: torch.cuda.set_rng_state_all(ck['cuda_rng'])
+    learn.history, learn.start_epoch, learn.seconds, learn.saved = (
+        ck['history'],
+        ck['epoch'],
+        ck['seconds'],
+        (p, ck['epoch']),
+    )
+    if ck.get('world_size', 1) != _processes():
+        import warnings
+        warnings.warn(
+            f"{p}: resuming on {_processes()} process(es) a run begun on {ck.get('world_size', 1)}: it goes on, "
+            f"but not exactly as the uninterrupted run would (the batches are split differently); resume on "
+            f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=2)
+
 # %% ../nbs/05_learner.ipynb #a76db89c
-def standard_cbs(out=None, config: dict|None = None, resume: bool = False, progress: bool = True, desc: str = 'training') -> list:
+def standard_cbs(out=None, config: dict|None = None, resume: bool = False, progress: bool = True,
+                 desc: str = 'training') -> list:
     "The callbacks every run has: history, timing, the NaN guard, progress (optional), checkpoints (with a folder)."
     if resume and out is None: raise ValueError("resume needs `out`, the folder holding checkpoint.pt")
     return [Recorder(), Timer(), NanGuard(desc), *([Progress(desc)] if progress else []),
@@ -401,4 +438,5 @@ def fit(nets: dict, step, data: DataBundle, epochs: int = 10,
         progress: bool = True, desc: str = 'training',
         **learner_kw) -> dict:       # options of `Learner`: optimizer, schedule, batch size, device, seed, ...
     "Train `nets` on `data` with the loss of `step` and the standard callbacks; returns the run's record."
-    return Learner(nets, step, data, standard_cbs(out, config, resume, progress, desc) + list(cbs), **learner_kw).fit(epochs)
+    return Learner(nets, step, data, standard_cbs(out, config, resume, progress, desc) + list(cbs),
+                   **learner_kw).fit(epochs)

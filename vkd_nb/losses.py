@@ -8,6 +8,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['GAN_LOSSES', 'CRD_MODES', 'd_loss', 'g_loss', 'attention_map', 'check_at_pairs', 'at_loss', 'HintRegressor',
@@ -42,7 +43,9 @@ def g_loss(fake: torch.Tensor, kind: str = 'bce') -> torch.Tensor:
 def _pool_to(f: torch.Tensor, size: tuple) -> torch.Tensor:
     "Adaptive average pooling of the spatial dimensions of `f` (B, C, ...) to `size`."
     if tuple(f.shape[2:]) == tuple(size): return f
-    return (F.adaptive_avg_pool1d if f.ndim == 3 else F.adaptive_avg_pool2d if f.ndim == 4 else F.adaptive_avg_pool3d)(f, size)
+    return (
+        F.adaptive_avg_pool1d if f.ndim == 3 else F.adaptive_avg_pool2d if f.ndim == 4 else F.adaptive_avg_pool3d)(f,
+                                                                                                                   size)
 
 def attention_map(f: torch.Tensor,  # a feature map (batch, C, ...) with at least one spatial dimension
                   p: float = 2.,    # exponent of the activations
@@ -53,6 +56,7 @@ def attention_map(f: torch.Tensor,  # a feature map (batch, C, ...) with at leas
                          f"shape {tuple(f.shape)}")
     return F.normalize(f.float().abs().pow(p).mean(1).flatten(1), dim=1)
 
+# %% ../nbs/04_losses.ipynb #c010_w1
 def check_at_pairs(fs: list, ft: list) -> None:
     "Raise unless the student's and the teacher's feature maps pair up for attention transfer."
     if len(fs) != len(ft) or not fs:
@@ -86,11 +90,13 @@ class HintRegressor(nn.Module):
         super().__init__()
         s_shape, t_shape = tuple(s_shape), tuple(t_shape)
         if len(s_shape) != len(t_shape) or not 1 <= len(s_shape) <= 4:
-            raise ValueError(f"FitNet cannot map a student hint of shape {s_shape} to a teacher hint of shape {t_shape}")
+            raise ValueError(
+                f"FitNet cannot map a student hint of shape {s_shape} to a teacher hint of shape {t_shape}")
         self.s_shape, self.t_shape = s_shape, t_shape
         if len(s_shape) == 1: self.net = nn.Linear(s_shape[0], t_shape[0])
         else:
-            Conv, BN = {2: (nn.Conv1d, nn.BatchNorm1d), 3: (nn.Conv2d, nn.BatchNorm2d), 4: (nn.Conv3d, nn.BatchNorm3d)}[len(s_shape)]
+            Conv, BN = {2: (nn.Conv1d, nn.BatchNorm1d), 3: (nn.Conv2d, nn.BatchNorm2d),
+                        4: (nn.Conv3d, nn.BatchNorm3d)}[len(s_shape)]
             self.net = nn.Sequential(Conv(s_shape[0], t_shape[0], 1, bias=False), BN(t_shape[0]))
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if tuple(h.shape[1:]) != self.s_shape:
@@ -194,7 +200,8 @@ def pkt_loss(f_s: torch.Tensor,        # student features (batch, ...)
              eps: float = 1e-7,        # keeps norms and logarithms away from 0
              check: bool = True,       # False: the caller has checked the shapes (per-step code)
             ) -> torch.Tensor:
-    "Probabilistic knowledge transfer: KL(teacher || student) of the cosine-kernel neighbour distributions, mean over $B^2$."
+    """Probabilistic knowledge transfer: KL(teacher || student) of the cosine-kernel neighbour distributions, mean over
+    $B^2$."""
     if check: _check_batch('PKT', f_s, f_t)
     p, q = _pkt_rows(f_t, eps), _pkt_rows(f_s, eps)
     return (p * torch.log((p + eps) / (q + eps))).mean()
@@ -253,7 +260,8 @@ def cc_rbf_loss(e_s: torch.Tensor,  # the student's embeddings (batch, d_s)
                 gamma: float = 0.4, order: int = 2,
                 check: bool = True, # False: the caller has checked the shapes (per-step code)
                ) -> torch.Tensor:
-    "Correlation congruence as in the paper: mean squared difference of the student's and the teacher's correlation matrices."
+    """Correlation congruence as in the paper: mean squared difference of the student's and the teacher's correlation
+    matrices."""
     if check:
         if e_s.ndim != 2 or e_t.ndim != 2: raise ValueError("correlation congruence compares embeddings "
                                                             "(batch, d), got student "
@@ -287,8 +295,10 @@ def cc_loss(e_s: torch.Tensor,  # the student's embeddings (batch, d)
 
 # %% ../nbs/04_losses.ipynb #66dce006
 class VIDRegressor(nn.Module):
-    "VID's Gaussian over the teacher's features: a mean regressed from the student's, and a learned variance per channel."
-    def __init__(self, s_shape: tuple,            # shape of one sample of the student's features, e.g. (64, 16, 16) or (512,)
+    """VID's Gaussian over the teacher's features: a mean regressed from the student's, and a learned variance per
+    channel."""
+    # shape of one sample of the student's features, e.g. (64, 16, 16) or (512,)
+    def __init__(self, s_shape: tuple,
                  t_shape: tuple,                  # shape of one sample of the teacher's features
                  mid: int|None = None,            # width of the two hidden layers; None: the teacher's channels
                  init_pred_var: float = 5.0,      # the variance at the start
@@ -303,7 +313,8 @@ class VIDRegressor(nn.Module):
         if mid is not None and mid < 1: raise ValueError(f"VID's hidden width must be positive, got mid={mid}")
         mid = t_shape[0] if mid is None else mid
         self.s_shape, self.t_shape, self.eps = s_shape, t_shape, eps
-        self.size = tuple(min(a, b) for a, b in zip(s_shape[1:], t_shape[1:]))   # where the mean and the teacher's map meet
+        # where the mean and the teacher's map meet
+        self.size = tuple(min(a, b) for a, b in zip(s_shape[1:], t_shape[1:]))
         if len(s_shape) == 1: layer = lambda i, o: nn.Linear(i, o, bias=False)
         else: layer = lambda i, o: {2: nn.Conv1d, 3: nn.Conv2d, 4: nn.Conv3d}[len(s_shape)](i, o, 1, bias=False)
         self.net = nn.Sequential(layer(s_shape[0], mid), nn.ReLU(), layer(mid, mid), nn.ReLU(), layer(mid, t_shape[0]))
@@ -326,7 +337,8 @@ def vid_loss(mean: torch.Tensor,  # the predicted mean (batch, C, ...) from `VID
             ) -> torch.Tensor:
     "VID: negative log-likelihood of the teacher's features under the Gaussian (mean, var), averaged over all elements."
     if check:
-        if mean.ndim != f_t.ndim or mean.shape[:2] != f_t.shape[:2] or any(m > t for m, t in zip(mean.shape[2:], f_t.shape[2:])):
+        if mean.ndim != f_t.ndim or mean.shape[:2] != f_t.shape[:2] or any(m > t for m, t in zip(mean.shape[2:],
+                                                                                                 f_t.shape[2:])):
             raise ValueError(f"VID's predicted mean {tuple(mean.shape)} does not fit the teacher's "
                              f"features {tuple(f_t.shape)}: "
                              "they need the same batch and channels, and the teacher's map at least as large (it is "
@@ -387,35 +399,47 @@ class ContrastMemory(nn.Module):
                  momentum: float = 0.5):     # weight of a row's old value at each update (nce_m)
         super().__init__()
         if n_data < 2 or dim < 1 or K < 1:
-            raise ValueError(f"CRD's memory needs n_data >= 2, dim >= 1 and K >= 1 negatives, got n_data={n_data}, dim={dim}, K={K}")
+            raise ValueError(
+                f"CRD's memory needs n_data >= 2, dim >= 1 and K >= 1 negatives, got n_data={n_data}, dim={dim}, K={K}")
         if not nce_t > 0 or not 0 <= momentum < 1:
-            raise ValueError(f"CRD's memory needs nce_t > 0 and 0 <= momentum < 1, got nce_t={nce_t}, momentum={momentum}")
+            raise ValueError(
+                f"CRD's memory needs nce_t > 0 and 0 <= momentum < 1, got nce_t={nce_t}, momentum={momentum}")
         self.n_data, self.dim, self.K, self.nce_t, self.momentum = n_data, dim, K, nce_t, momentum
         a = 1 / math.sqrt(dim / 3)                   # uniform in ±a: rows of norm about 1, as in the benchmark
         self.register_buffer('memory_s', torch.rand(n_data, dim) * 2 * a - a)   # the student's embeddings
         self.register_buffer('memory_t', torch.rand(n_data, dim) * 2 * a - a)   # the teacher's
-        self.register_buffer('z_s', torch.tensor(-1.)); self.register_buffer('z_t', torch.tensor(-1.))   # < 0: not set yet
+        self.register_buffer('z_s', torch.tensor(-1.))
+        self.register_buffer('z_t', torch.tensor(-1.))   # < 0: not set yet
 
     def _scores(self, memory, e, contrast_idx):
         "exp(memory row . e / tau) for each sample's K+1 contrast rows: (batch, K+1)."
         return torch.bmm(memory[contrast_idx], e.float()[:, :, None]).squeeze(2).div(self.nce_t).exp()
 
-    def forward(self, e_s: torch.Tensor,           # the student's embeddings (batch, dim), unit norm
-                e_t: torch.Tensor,                 # the teacher's embeddings of the same samples
-                idx: torch.Tensor,                 # the samples' indices in the training set (batch,)
-                contrast_idx: torch.Tensor):       # (batch, K+1): the positive's index, then the K negatives'
-        "The (batch, K+1) scores over Z of each network's embedding against the other's memory; then the batch updates the memories."
-        B = len(e_s)
-        if e_s.shape != (B, self.dim) or e_t.shape != e_s.shape or idx.shape != (B,) or contrast_idx.shape != (B, self.K + 1):
-            raise ValueError(f"CRD's memory takes embeddings (batch, {self.dim}), indices (batch,) and contrast indices (batch, {self.K + 1}); got "
-                             f"{tuple(e_s.shape)}, {tuple(e_t.shape)}, {tuple(idx.shape)} and {tuple(contrast_idx.shape)}")
-        out_s, out_t = self._scores(self.memory_t, e_s, contrast_idx), self._scores(self.memory_s, e_t, contrast_idx)
-        with torch.no_grad():
-            z_s = torch.where(self.z_s > 0, self.z_s, out_s.mean() * self.n_data); self.z_s.copy_(z_s)   # set once, no host sync
-            z_t = torch.where(self.z_t > 0, self.z_t, out_t.mean() * self.n_data); self.z_t.copy_(z_t)
-            for mem, e in ((self.memory_s, e_s), (self.memory_t, e_t)):
-                mem.index_copy_(0, idx.long(), F.normalize(self.momentum * mem[idx] + (1 - self.momentum) * e.float(), dim=1))
-        return out_s / z_s, out_t / z_t
+# %% ../nbs/04_losses.ipynb #06b18685_fw
+@patch
+def forward(self: ContrastMemory, e_s: torch.Tensor,           # the student's embeddings (batch, dim), unit norm
+            e_t: torch.Tensor,                 # the teacher's embeddings of the same samples
+            idx: torch.Tensor,                 # the samples' indices in the training set (batch,)
+            contrast_idx: torch.Tensor):       # (batch, K+1): the positive's index, then the K negatives'
+    """The (batch, K+1) scores over Z of each network's embedding against the other's memory; then the batch updates
+    the memories."""
+    B = len(e_s)
+    if (e_s.shape != (B, self.dim) or e_t.shape != e_s.shape or idx.shape != (B,)
+            or contrast_idx.shape != (B, self.K + 1)):
+        raise ValueError(
+            f"CRD's memory takes embeddings (batch, {self.dim}), indices (batch,) and contrast indices "
+            f"(batch, {self.K + 1}); got "
+            f"{tuple(e_s.shape)}, {tuple(e_t.shape)}, {tuple(idx.shape)} and {tuple(contrast_idx.shape)}")
+    out_s, out_t = self._scores(self.memory_t, e_s, contrast_idx), self._scores(self.memory_s, e_t, contrast_idx)
+    with torch.no_grad():
+        z_s = torch.where(self.z_s > 0, self.z_s, out_s.mean() * self.n_data)
+        self.z_s.copy_(z_s)   # set once, no host sync
+        z_t = torch.where(self.z_t > 0, self.z_t, out_t.mean() * self.n_data)
+        self.z_t.copy_(z_t)
+        for mem, e in ((self.memory_s, e_s), (self.memory_t, e_t)):
+            mem.index_copy_(0, idx.long(),
+                            F.normalize(self.momentum * mem[idx] + (1 - self.momentum) * e.float(), dim=1))
+    return out_s / z_s, out_t / z_t
 
 # %% ../nbs/04_losses.ipynb #f9cdb53a
 def nce_loss(out: torch.Tensor,   # scores over Z (batch, 1+K): the positive in column 0, then the K negatives
@@ -423,7 +447,8 @@ def nce_loss(out: torch.Tensor,   # scores over Z (batch, 1+K): the positive in 
              eps: float = 1e-7,   # keeps the logarithms finite
              check: bool = True,  # False: the caller has checked the shapes (per-step code)
             ) -> torch.Tensor:
-    "CRD's NCE loss: $-\\log h$ of the positive and $-\\log(1-h)$ of each negative, $h = P/(P + K/n)$; summed per sample, batch mean."
+    """CRD's NCE loss: $-\\log h$ of the positive and $-\\log(1-h)$ of each negative, $h = P/(P + K/n)$; summed per
+    sample, batch mean."""
     if check and (out.ndim != 2 or out.shape[1] < 2 or n_data < 1):
         raise ValueError("the NCE loss takes scores (batch, 1+K) with K >= 1 and n_data >= 1, got "
                          f"{tuple(out.shape)} and n_data={n_data}")
@@ -463,21 +488,27 @@ def _generator_on(g: torch.Generator, device: torch.device) -> torch.Generator:
     if g.device == device: return g
     return torch.Generator(device).manual_seed(int(torch.randint(0, 2**62, (1,), generator=g, device=g.device)))
 
-def _generator_state(g: torch.Generator) -> dict: return {'rng': g.get_state(), 'device': str(g.device)}   # tensors and strings only
+def _generator_state(g: torch.Generator) -> dict:
+    return {'rng': g.get_state(), 'device': str(g.device)}   # tensors and strings only
 
 def _generator_from(state: dict, seed: int) -> torch.Generator:
     "The generator `_generator_state` saved; on a device this machine lacks, a CPU generator started again from `seed`."
-    try: g = torch.Generator(state['device']); g.set_state(state['rng']); return g
+    try:
+        g = torch.Generator(state['device'])
+        g.set_state(state['rng'])
+        return g
     except RuntimeError: return torch.Generator().manual_seed(seed)
 
 # %% ../nbs/04_losses.ipynb #b52aeff6
 class CRD(nn.Module):
-    "Contrastive representation distillation: the two embeddings, the memory banks and the sampler of negatives; `crd(f_s, f_t, idx)` is the loss."
+    """Contrastive representation distillation: the two embeddings, the memory banks and the sampler of negatives;
+    `crd(f_s, f_t, idx)` is the loss."""
     def __init__(self, s_shape: tuple,          # shape of one sample of the student's features, e.g. (512,)
                  t_shape: tuple,                # shape of one sample of the teacher's features
                  labels: torch.Tensor,          # every training sample's label, in the order of the indices `idx`
                  dim: int = 128, K: int = 16384, nce_t: float = 0.07, momentum: float = 0.5,   # as in `ContrastMemory`
-                 mode: str = 'exact',           # the positive: 'exact' the sample itself, 'relax' a random sample of its class
+                 # the positive: 'exact' the sample itself, 'relax' a random sample of its class
+                 mode: str = 'exact',
                  seed: int = 0,                 # seed of the generator of negatives
                  n_data: int|None = None):      # the training set's size, if known: checked against `labels`
         super().__init__()
@@ -487,21 +518,12 @@ class CRD(nn.Module):
         order, start, count = _class_blocks(labels)
         self.mode, self.K, self.n_data, self.seed = mode, K, len(labels), seed
         self.embed_s, self.embed_t = NormEmbed(s_shape, dim), NormEmbed(t_shape, dim)
-        for k, v in dict(labels=labels, order=order, class_start=start, class_count=count).items(): self.register_buffer(k, v)
+        for k, v in dict(labels=labels, order=order, class_start=start, class_count=count).items():
+            self.register_buffer(k, v)
         self.gen = torch.Generator().manual_seed(seed)
 
-    def contrast_indices(self, idx: torch.Tensor) -> torch.Tensor:
-        "For each sample of `idx`: its positive, then K negatives from other classes, drawn with replacement: (batch, K+1)."
-        self.gen = g = _generator_on(self.gen, self.labels.device)
-        idx = idx.to(self.labels.device).long()
-        c = self.labels[idx]
-        start, n = self.class_start[c, None], self.class_count[c, None]
-        r = _randbelow(self.n_data - n, (len(idx), self.K), g)
-        neg = self.order[r + n * (r >= start)]                          # skip the sample's own class block
-        pos = idx[:, None] if self.mode == 'exact' else self.order[start + _randbelow(n, (len(idx), 1), g)]
-        return torch.cat([pos, neg], 1)
-
-    def get_extra_state(self) -> dict: return _generator_state(self.gen)     # so state_dict() holds the generator: exact resume
+    def get_extra_state(self) -> dict:
+        return _generator_state(self.gen)     # so state_dict() holds the generator: exact resume
     def set_extra_state(self, state: dict): self.gen = _generator_from(state, self.seed)
 
     def forward(self, f_s: torch.Tensor, f_t: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -510,6 +532,20 @@ class CRD(nn.Module):
         out_s, out_t = self.memory(e_s, e_t, idx, self.contrast_indices(idx))
         return nce_loss(out_s, self.n_data, check=False) + nce_loss(out_t, self.n_data, check=False)
 
+# %% ../nbs/04_losses.ipynb #b52aeff6_ci
+@patch
+def contrast_indices(self: CRD, idx: torch.Tensor) -> torch.Tensor:
+    """For each sample of `idx`: its positive, then K negatives from other classes, drawn with replacement: (batch,
+    K+1)."""
+    self.gen = g = _generator_on(self.gen, self.labels.device)
+    idx = idx.to(self.labels.device).long()
+    c = self.labels[idx]
+    start, n = self.class_start[c, None], self.class_count[c, None]
+    r = _randbelow(self.n_data - n, (len(idx), self.K), g)
+    neg = self.order[r + n * (r >= start)]                          # skip the sample's own class block
+    pos = idx[:, None] if self.mode == 'exact' else self.order[start + _randbelow(n, (len(idx), 1), g)]
+    return torch.cat([pos, neg], 1)
+
 # %% ../nbs/04_losses.ipynb #0011c888
 def crd_loss(f_s: torch.Tensor,      # the student's features (batch, ...), e.g. `features[-1]`
              f_t: torch.Tensor,      # the teacher's features of the same samples
@@ -517,7 +553,8 @@ def crd_loss(f_s: torch.Tensor,      # the student's features (batch, ...), e.g.
              crd: CRD,               # the method's module: embeddings, memories, sampler
              check: bool = True,     # False: the caller has checked the inputs (per-step code)
             ) -> torch.Tensor:
-    "CRD's loss, the NCE losses of the student's and the teacher's side; it updates `crd`'s memories and draws from its generator."
+    """CRD's loss, the NCE losses of the student's and the teacher's side; it updates `crd`'s memories and draws from
+    its generator."""
     if check:
         if f_s.ndim < 2 or f_t.ndim < 2 or len(f_s) != len(f_t):
             raise ValueError("CRD needs student and teacher features (batch, ...) of the same batch, got "
@@ -623,7 +660,8 @@ class ABConnector(nn.Module):
         self.s_shape, self.t_shape = s_shape, t_shape
         Layer = {1: nn.Linear, 2: nn.Conv1d, 3: nn.Conv2d, 4: nn.Conv3d}[len(s_shape)]
         BN = {1: nn.BatchNorm1d, 2: nn.BatchNorm1d, 3: nn.BatchNorm2d, 4: nn.BatchNorm3d}[len(s_shape)]
-        lin = Layer(s_shape[0], t_shape[0], bias=False) if len(s_shape) == 1 else Layer(s_shape[0], t_shape[0], 1, bias=False)
+        lin = Layer(s_shape[0], t_shape[0], bias=False) if len(s_shape) == 1 else Layer(s_shape[0], t_shape[0], 1,
+                                                                                        bias=False)
         nn.init.kaiming_normal_(lin.weight, mode='fan_out', nonlinearity='relu')   # AB's own initialization
         self.net = nn.Sequential(lin, BN(t_shape[0]))
     def forward(self, f_s: torch.Tensor) -> torch.Tensor:
@@ -639,7 +677,8 @@ def ab_loss(g_s: list,              # the student's stage outputs after their co
             margin: float = 1.0,    # the margin mu around the boundary
             check: bool = True,     # False: the caller has checked the shapes (per-step code)
            ) -> torch.Tensor:
-    "AB, as the CRD benchmark computes it: the squared hinge beyond the teacher's activation boundaries, weighted by stage."
+    """AB, as the CRD benchmark computes it: the squared hinge beyond the teacher's activation boundaries, weighted by
+    stage."""
     if check:
         if not isinstance(g_s, (list, tuple)) or not isinstance(g_t, (list, tuple)) or len(g_s) != len(g_t) or not g_s:
             raise ValueError("AB takes two lists of as many stage outputs (one pair: lists of one), at least one")
@@ -659,9 +698,11 @@ def ab_loss(g_s: list,              # the student's stage outputs after their co
 def _ft_layers(shape: tuple, transposed: bool = False):
     "The convolution (or transposed one) and BatchNorm classes for maps of one sample's `shape` (C, ...)."
     if not 2 <= len(shape) <= 4:
-        raise ValueError(f"FT works on feature maps (C, ...) with 1 to 3 spatial dimensions, got a sample shape {shape}")
+        raise ValueError(
+            f"FT works on feature maps (C, ...) with 1 to 3 spatial dimensions, got a sample shape {shape}")
     d = len(shape) - 1
-    return (getattr(nn, f'ConvTranspose{d}d') if transposed else getattr(nn, f'Conv{d}d')), getattr(nn, f'BatchNorm{d}d')
+    return (getattr(nn, f'ConvTranspose{d}d') if transposed else getattr(nn, f'Conv{d}d')), getattr(nn,
+                                                                                                    f'BatchNorm{d}d')
 
 def _ft_stack(Conv, BN, chans: list, use_bn: bool) -> nn.Sequential:
     "3x3 convolutions through `chans`, each with (optional) BatchNorm and a leaky ReLU."
@@ -688,7 +729,8 @@ class Paraphraser(nn.Module):
         Conv, BN = _ft_layers(self.t_shape)
         ConvT, _ = _ft_layers(self.t_shape, True)
         c, m = self.t_shape[0], _factor_channels(self.t_shape, k)
-        self.encoder, self.decoder = _ft_stack(Conv, BN, [c, c, m, m], use_bn), _ft_stack(ConvT, BN, [m, m, c, c], use_bn)
+        self.encoder, self.decoder = _ft_stack(Conv, BN, [c, c, m, m], use_bn), _ft_stack(ConvT, BN, [m, m, c, c],
+                                                                                          use_bn)
     def forward(self, f_t: torch.Tensor) -> tuple:
         "The factor and the reconstruction of the teacher's map `f_t`."
         if tuple(f_t.shape[1:]) != self.t_shape:
@@ -728,16 +770,20 @@ def ft_loss(factor_s: torch.Tensor,   # the student's factor, from the translato
 
 # %% ../nbs/04_losses.ipynb #248e8240
 def fsp_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                 epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False, seed: int = 0) -> list:
+                 epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
+                 seed: int = 0) -> list:
     "FSP's init stage: the student's feature layers learn the teacher's FSP matrices (FSP loss alone)."
     def loss_of(xb, ft, check):
         fs, _ = student(xb, return_features=True)
         return fsp_loss(fs[:-1], ft[:-1], check=check)
-    return _init_stage('FSP', _feature_params(student), loss_of, [student], teacher, data, device, epochs, batch_size, lr, seed, progress)
+    return _init_stage('FSP', _feature_params(student), loss_of, [student], teacher, data, device, epochs, batch_size,
+                       lr, seed, progress)
 
 def ab_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False, seed: int = 0) -> list:
-    "AB's init stage: the connectors and the student's feature layers learn the teacher's activation boundaries (AB loss alone)."
+                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
+                seed: int = 0) -> list:
+    """AB's init stage: the connectors and the student's feature layers learn the teacher's activation boundaries (AB
+    loss alone)."""
     conn = modules.get('ab_connectors')
     if not isinstance(conn, nn.ModuleList):
         raise ValueError("AB's init stage needs modules['ab_connectors'], an nn.ModuleList of one "
@@ -749,11 +795,15 @@ def ab_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp:
                              f"through {len(conn)} connectors: they must be as many")
         return ab_loss([c(f) for c, f in zip(conn, fs[1:-1])], ft[1:-1], hp.get('ab_margin', 1.), check=check)
     params = [*conn.parameters(), *_feature_params(student)]
-    return _init_stage('AB', params, loss_of, [conn, student], teacher, data, device, epochs, batch_size, lr, seed, progress)
+    return _init_stage('AB', params, loss_of, [conn, student], teacher, data, device, epochs, batch_size, lr, seed,
+                       progress)
 
+# %% ../nbs/04_losses.ipynb #248e8240_w1
 def ft_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False, seed: int = 0) -> list:
-    "FT's init stage: the paraphraser learns to reconstruct the teacher's last stage map (mean squared error); the student waits."
+                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
+                seed: int = 0) -> list:
+    """FT's init stage: the paraphraser learns to reconstruct the teacher's last stage map (mean squared error); the
+    student waits."""
     para = modules.get('ft_paraphraser')
     if not isinstance(para, Paraphraser):
         raise ValueError("FT's init stage needs modules['ft_paraphraser'], a Paraphraser of the "
@@ -761,4 +811,5 @@ def ft_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp:
     def loss_of(xb, ft, check):
         f = ft[-2]
         return F.mse_loss(para(f)[1], f)             # the paraphraser checks the map's shape
-    return _init_stage('FT', list(para.parameters()), loss_of, [para], teacher, data, device, epochs, batch_size, lr, seed, progress)
+    return _init_stage('FT', list(para.parameters()), loss_of, [para], teacher, data, device, epochs, batch_size, lr,
+                       seed, progress)

@@ -46,7 +46,8 @@ def as_in_shape(in_shape) -> tuple:
 
 def _given(in_shape, shape: tuple) -> str:
     "'mnist1d gives (1, 40)' for a dataset name, 'got (1, 40)' otherwise."
-    if isinstance(in_shape, str) and in_shape.strip().lower() in DATASET_SHAPES: return f"{in_shape.strip().lower()} gives {shape}"
+    if isinstance(in_shape, str) and in_shape.strip().lower() in DATASET_SHAPES:
+        return f"{in_shape.strip().lower()} gives {shape}"
     return f"got {shape}"
 
 # %% ../nbs/02_models.ipynb #c009
@@ -85,13 +86,17 @@ def global_pool(x: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/02_models.ipynb #c009_1
 def init_weights(model: nn.Module) -> nn.Module:
-    "The benchmark's initialization: He-normal (fan-out) convolutions, BatchNorm as identity; linear layers keep PyTorch's default."
-    if any(p.is_meta for p in model.parameters()): return model   # no values to set on the meta device (parameter counting)
+    """The benchmark's initialization: He-normal (fan-out) convolutions, BatchNorm as identity; linear layers keep
+    PyTorch's default."""
+    if any(p.is_meta for p in model.parameters()):
+        return model   # no values to set on the meta device (parameter counting)
     for m in model.modules():
         if isinstance(m, (nn.Conv1d, nn.Conv2d)):
             nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
             if m.bias is not None: nn.init.zeros_(m.bias)
-        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
     return model
 
 def conv_bn(ni: int, nf: int,       # input and output channels
@@ -161,13 +166,15 @@ class Bottleneck(nn.Module):
     def __init__(self, ni: int, planes: int, stride: int = 1):
         super().__init__()
         nf = planes * self.expansion
-        self.convs = nn.Sequential(conv_bn(ni, planes, 1), conv_bn(planes, planes, 3, stride), conv_bn(planes, nf, 1, act=False))
+        self.convs = nn.Sequential(conv_bn(ni, planes, 1), conv_bn(planes, planes, 3, stride),
+                                   conv_bn(planes, nf, 1, act=False))
         self.shortcut = conv_bn(ni, nf, 1, stride, act=False) if stride != 1 or ni != nf else nn.Identity()
     def forward(self, x): return F.relu(self.convs(x) + self.shortcut(x))
 
 # %% ../nbs/02_models.ipynb #c018_1
 class ResNet(ZooModel):
-    "ResNet for small images: a 3x3 stem, residual stages (the first at stride 1, the others at stride 2), global average pooling, a linear classifier."
+    """ResNet for small images: a 3x3 stem, residual stages (the first at stride 1, the others at stride 2), global
+    average pooling, a linear classifier."""
     def __init__(self, block,                    # `BasicBlock` or `Bottleneck`
                  depths: tuple,                  # number of blocks of each stage
                  widths: tuple,                  # planes of each stage (a bottleneck stage outputs 4x as many channels)
@@ -211,7 +218,8 @@ register_model('ResNet50', 'resnet', partial(ResNet, Bottleneck, (3, 4, 6, 3), (
 
 # %% ../nbs/02_models.ipynb #c022
 class WideBlock(nn.Module):
-    "Pre-activation block of a wide ResNet: BN-ReLU-conv3x3 twice; a 1x1 conv of the activated input as shortcut where the shape changes."
+    """Pre-activation block of a wide ResNet: BN-ReLU-conv3x3 twice; a 1x1 conv of the activated input as shortcut where
+    the shape changes."""
     def __init__(self, ni: int, nf: int, stride: int = 1):
         super().__init__()
         self.bn1, self.conv1 = nn.BatchNorm2d(ni), nn.Conv2d(ni, nf, 3, stride, 1, bias=False)
@@ -235,7 +243,8 @@ class WideResNet(ZooModel):
         self.stem = nn.Conv2d(in_shape[0], 16, 3, 1, 1, bias=False)
         ni, stages = 16, []
         for i, nf in enumerate((16 * widen, 32 * widen, 64 * widen)):
-            stages.append(nn.Sequential(*[WideBlock(ni if j == 0 else nf, nf, 2 if i > 0 and j == 0 else 1) for j in range(n)]))
+            stages.append(nn.Sequential(*[WideBlock(ni if j == 0 else nf, nf,
+                                                    2 if i > 0 and j == 0 else 1) for j in range(n)]))
             ni = nf
         self.stages = nn.ModuleList(stages)
         self.bn = nn.BatchNorm2d(ni)
@@ -261,7 +270,8 @@ VGG_LAYERS = {8:  ((64,), (128,), (256,), (512,), (512,)),
               19: ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4)}
 
 class VGG(ZooModel):
-    "VGG with BatchNorm for CIFAR: five blocks of 3x3 conv-BN-ReLU, max-pooling before blocks 1-3, global average pooling, one linear layer."
+    """VGG with BatchNorm for CIFAR: five blocks of 3x3 conv-BN-ReLU, max-pooling before blocks 1-3, global average
+    pooling, one linear layer."""
     def __init__(self, depth: int,               # 8, 11, 13, 16 or 19 (see `VGG_LAYERS`)
                  num_classes: int = 100, in_shape: tuple = (3, 32, 32)):
         super().__init__(in_shape)
@@ -301,7 +311,8 @@ class InvertedResidual(nn.Module):
 # %% ../nbs/02_models.ipynb #c030_w1
 class MobileNetV2(ZooModel):
     "MobileNetV2 for CIFAR; the defaults give the benchmark's 'mobile_half' (width 0.5, expansion 6)."
-    GROUPS = ((16, 1, 1), (24, 2, 1), (32, 3, 2), (64, 4, 2), (96, 3, 1), (160, 3, 2), (320, 1, 1))  # (channels, blocks, stride)
+    # (channels, blocks, stride)
+    GROUPS = ((16, 1, 1), (24, 2, 1), (32, 3, 2), (64, 4, 2), (96, 3, 1), (160, 3, 2), (320, 1, 1))
     TAPS = (1, 2, 4, 6)          # block groups whose output is a feature
     def __init__(self, num_classes: int = 100, in_shape: tuple = (3, 32, 32),
                  width: float = 0.5,             # channel multiplier
@@ -340,7 +351,8 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     return x.unflatten(1, (groups, x.shape[1] // groups)).transpose(1, 2).flatten(1, 2)
 
 class ShuffleV1Unit(nn.Module):
-    "ShuffleNet unit: grouped 1x1 conv, shuffle, 3x3 depthwise, grouped 1x1 conv; stride 2 concatenates the avg-pooled input."
+    """ShuffleNet unit: grouped 1x1 conv, shuffle, 3x3 depthwise, grouped 1x1 conv; stride 2 concatenates the avg-pooled
+    input."""
     def __init__(self, ni: int, nf: int, stride: int, groups: int):
         super().__init__()
         self.stride = stride
@@ -364,7 +376,8 @@ class ShuffleNetV1(ZooModel):
         self.stem = conv_bn(in_shape[0], 24, 1)
         ni, stages = 24, []
         for nf, n in zip(widths, depths):
-            stages.append(nn.Sequential(*[ShuffleV1Unit(ni if j == 0 else nf, nf, 2 if j == 0 else 1, groups) for j in range(n)]))
+            stages.append(nn.Sequential(*[ShuffleV1Unit(ni if j == 0 else nf, nf, 2 if j == 0 else 1,
+                                                        groups) for j in range(n)]))
             ni = nf
         self.stages = nn.ModuleList(stages)
         self.classifier = nn.Linear(ni, num_classes)
@@ -396,7 +409,8 @@ class ShuffleV2Down(nn.Module):
         super().__init__()
         mid = nf // 2
         self.left = nn.Sequential(conv_bn(ni, ni, 3, 2, groups=ni, act=False), conv_bn(ni, mid, 1))
-        self.right = nn.Sequential(conv_bn(ni, mid, 1), conv_bn(mid, mid, 3, 2, groups=mid, act=False), conv_bn(mid, mid, 1))
+        self.right = nn.Sequential(conv_bn(ni, mid, 1), conv_bn(mid, mid, 3, 2, groups=mid, act=False),
+                                   conv_bn(mid, mid, 1))
     def forward(self, x): return channel_shuffle(torch.cat([self.left(x), self.right(x)], 1), 2)
 
 # %% ../nbs/02_models.ipynb #c034_2
@@ -442,7 +456,8 @@ class MLP(ZooModel):
         width, depth = _check_size('MLP width', width, 1, 65536), _check_size('MLP depth', depth, 1, 64)
         self.in_features = math.prod(self.in_shape)
         sizes = [self.in_features] + [width] * depth
-        self.layers = nn.ModuleList(nn.Sequential(nn.Linear(a, b), nn.ReLU(inplace=True)) for a, b in zip(sizes, sizes[1:]))
+        self.layers = nn.ModuleList(nn.Sequential(nn.Linear(a, b), nn.ReLU(inplace=True)) for a, b in zip(sizes,
+                                                                                                          sizes[1:]))
         self.classifier = nn.Linear(width, num_classes)
         self.feature_names = tuple(f'hidden{i+1}' for i in range(depth))
 
@@ -463,7 +478,8 @@ for _w, _d in ((64, 1), (128, 2), (512, 2), (1024, 3)): register_model(f'mlp_{_w
 
 # %% ../nbs/02_models.ipynb #c042
 class SmallCNN(ZooModel):
-    "Small CNN: a conv stem, three conv-BN-ReLU stages of `width`, 2x and 4x channels (stride 1, 2, 2), global average pooling, a linear classifier."
+    """Small CNN: a conv stem, three conv-BN-ReLU stages of `width`, 2x and 4x channels (stride 1, 2, 2), global average
+    pooling, a linear classifier."""
     def __init__(self, width: int,               # channels of the stem and of the first stage
                  ndim: int,                      # 1 for signals (C, L), 2 for images (C, H, W)
                  num_classes: int = 10, in_shape: tuple = (1, 40)):
@@ -472,7 +488,8 @@ class SmallCNN(ZooModel):
         if len(self.in_shape) != ndim + 1:
             raise ValueError(f"a {ndim}-D CNN needs in_shape with {ndim + 1} dimensions, got {self.in_shape}")
         self.stem = conv_bn(self.in_shape[0], w, ks, ndim=ndim)
-        self.stages = nn.ModuleList([conv_bn(w, w, ks, 1, ndim=ndim), conv_bn(w, 2 * w, ks, 2, ndim=ndim), conv_bn(2 * w, 4 * w, ks, 2, ndim=ndim)])
+        self.stages = nn.ModuleList([conv_bn(w, w, ks, 1, ndim=ndim), conv_bn(w, 2 * w, ks, 2, ndim=ndim),
+                                     conv_bn(2 * w, 4 * w, ks, 2, ndim=ndim)])
         self.classifier = nn.Linear(4 * w, num_classes)
         self.feature_names = ('stem', 'stage1', 'stage2', 'stage3', 'pool')
         init_weights(self)
@@ -572,7 +589,8 @@ def torchvision_names() -> tuple:
     return tuple(torchvision.models.list_models(module=torchvision.models))
 
 def _tv_kwargs(name: str, in_shape: tuple) -> dict:
-    if name in ('googlenet', 'inception_v3'): return {'aux_logits': False, 'init_weights': True}   # logits only, in train mode too
+    if name in ('googlenet', 'inception_v3'):
+        return {'aux_logits': False, 'init_weights': True}   # logits only, in train mode too
     if name.startswith('vit_'): return {'image_size': in_shape[-1]}
     return {}
 
@@ -586,17 +604,20 @@ def _tv_build(name: str) -> Callable:
 
 # %% ../nbs/02_models.ipynb #tv003
 class TVModel(ZooModel):
-    "A torchvision classification model in the zoo: logits, and features through `torchvision.models.feature_extraction`."
+    """A torchvision classification model in the zoo: logits, and features through
+    `torchvision.models.feature_extraction`."""
     def __init__(self, tv_name: str,             # a name from `torchvision_names()`
                  num_classes: int = 1000, in_shape: tuple = (3, 224, 224)):
         super().__init__(in_shape)
         import torchvision
         self.tv_name, self.name = tv_name, f'tv:{tv_name}'
-        self.net = torchvision.models.get_model(tv_name, weights=None, num_classes=num_classes, **_tv_kwargs(tv_name, self.in_shape))
+        self.net = torchvision.models.get_model(tv_name, weights=None, num_classes=num_classes,
+                                                **_tv_kwargs(tv_name, self.in_shape))
     @property
     def feature_names(self) -> tuple:
         "The graph nodes the features are read at (found once, by tracing the network on the meta device)."
-        if not self.__dict__.get('_nodes'): self.__dict__['_nodes'] = _tv_feature_nodes(self.tv_name, self.net, self.in_shape)
+        if not self.__dict__.get('_nodes'):
+            self.__dict__['_nodes'] = _tv_feature_nodes(self.tv_name, self.net, self.in_shape)
         return self.__dict__['_nodes'][:-1]
     @feature_names.setter
     def feature_names(self, v): pass             # `ZooModel.__init__` sets it; here it is found by tracing
@@ -613,10 +634,12 @@ class TVModel(ZooModel):
 
 # %% ../nbs/02_models.ipynb #tv004
 def _tv_feature_nodes(tv_name: str, net: nn.Module, in_shape: tuple) -> tuple:
-    "Stage ends (last top-level block at each spatial size), the classifier's input vector, the logits: graph node names."
+    """Stage ends (last top-level block at each spatial size), the classifier's input vector, the logits: graph node
+    names."""
     import torchvision
     from torchvision.models.feature_extraction import get_graph_node_names, create_feature_extractor
-    build = lambda: torchvision.models.get_model(tv_name, weights=None, num_classes=net_num_classes(net), **_tv_kwargs(tv_name, in_shape)).eval()
+    build = lambda: torchvision.models.get_model(tv_name, weights=None, num_classes=net_num_classes(net),
+                                                 **_tv_kwargs(tv_name, in_shape)).eval()
     try:
         with torch.device('meta'): m, dev = build(), 'meta'
     except NotImplementedError: m, dev = build(), 'cpu'       # a model whose initialization reads values (RegNet)
@@ -628,11 +651,16 @@ def _tv_feature_nodes(tv_name: str, net: nn.Module, in_shape: tuple) -> tuple:
     cands = []
     body = [(n, c) for n, c in kids[:[k for k, _ in kids].index(head)] if not isinstance(c, skip)]
     for n, c in body:    # a trunk of blocks in one Sequential (`features` of MobileNet, VGG, DenseNet ...) is opened
-        cands += [f'{n}.{s}' for s, _ in c.named_children()] if isinstance(c, nn.Sequential) and (n == 'features' or len(body) == 1) else [n]
+        cands += [f'{n}.{s}' for s, _ in c.named_children()] if isinstance(c,
+                                                                           nn.Sequential) and (
+                                                                               n == 'features' or len(
+                                                                                   body) == 1) else [n]
     cands = [c for c in cands if any(e == c or e.startswith(c + '.') for e in ev[:first_head])]
     vec = ev[first_head - 1]
-    with torch.no_grad(): out = create_feature_extractor(m, {c: c for c in (*cands, vec)})(torch.zeros(1, *in_shape, device=dev))
-    cands = [c for c in cands if c in out][:None if vec in out else -1]  # two names of one node keep the first: the vector wins
+    with torch.no_grad():
+        out = create_feature_extractor(m, {c: c for c in (*cands, vec)})(torch.zeros(1, *in_shape, device=dev))
+    # two names of one node keep the first: the vector wins
+    cands = [c for c in cands if c in out][:None if vec in out else -1]
     maps = [(c, tuple(out[c].shape[2:])) for c in cands if out[c].ndim == 4]
     stages = [c for i, (c, s) in enumerate(maps) if i + 1 == len(maps) or maps[i + 1][1] != s]
     return (*stages, vec, ev[-1])
@@ -646,7 +674,8 @@ register_pattern(r'tv:(.+)', 'torchvision', _tv_build)
 
 # %% ../nbs/02_models.ipynb #tv005
 def load_weights(model: nn.Module, path) -> nn.Module:
-    "Load a local weights file into `model`: a state dict, or a checkpoint holding one ('state_dict' or 'model'); clear errors when it does not fit."
+    """Load a local weights file into `model`: a state dict, or a checkpoint holding one ('state_dict' or 'model');
+    clear errors when it does not fit."""
     from vkd_nb.core import load_pt
     sd = load_pt(path)
     if isinstance(sd, dict):
@@ -684,6 +713,7 @@ def list_torchvision_models(num_classes: int = 1000) -> list:
     rule, out = FAMILIES['torchvision'], []
     for n in torchvision_names():
         try: p = count_params(f'tv:{n}', check_num_classes(num_classes))
-        except Exception: p = None                # a model that cannot be built on the meta device is listed without a count
+        except Exception:
+            p = None                # a model that cannot be built on the meta device is listed without a count
         out.append(dict(name=f'tv:{n}', family='torchvision', params=p, accepts=rule.accepts, in_shape=rule.home))
     return out

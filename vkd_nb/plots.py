@@ -82,7 +82,8 @@ def _knowledges(knowledges) -> dict:
 @torch.no_grad()
 def _knowledge_probs(k, name: str, y: torch.Tensor, tau: float, seed: int, K: int) -> torch.Tensor:
     "Virtual knowledge of `k` for labels `y`, seeded noise, as float on the CPU."
-    p = torch.as_tensor(k.virtual_knowledge(y, tau, generator=torch.Generator().manual_seed(seed))).detach().float().cpu()
+    p = torch.as_tensor(k.virtual_knowledge(y, tau,
+                                            generator=torch.Generator().manual_seed(seed))).detach().float().cpu()
     if tuple(p.shape) != (len(y), K):
         raise ValueError(f"knowledge {name!r} returned shape {tuple(p.shape)}, expected {(len(y), K)}")
     return p
@@ -100,7 +101,8 @@ def _panel_classes(classes, names: list, K: int, y: torch.Tensor) -> list:
     return cls
 
 def _bar_panel(ax, c: int, ys: torch.Tensor, probs: dict, colors: dict, names: list, top: int):
-    "Class `c`'s panel: each distribution's mean (error bars: std) over the samples of `c`, on the teacher's `top` classes."
+    """Class `c`'s panel: each distribution's mean (error bars: std) over the samples of `c`, on the teacher's `top`
+    classes."""
     K, m, w = len(names), ys == c, 0.8 / len(probs)
     mt = probs['teacher'][m].mean(0)
     order = torch.arange(K) if top == K else mt.argsort(descending=True)[:top]
@@ -118,15 +120,20 @@ def _bar_panel(ax, c: int, ys: torch.Tensor, probs: dict, colors: dict, names: l
 # %% ../nbs/09_plots.ipynb #bfd00418
 def plot_knowledge(teacher_logits: torch.Tensor,  # the teacher's logits on held-out data (N, K)
                    y: torch.Tensor,               # their labels
-                   knowledges=None,               # {name: knowledge}, e.g. {'generator': gt, 'class-mean': cm}; or one knowledge
+                   # {name: knowledge}, e.g. {'generator': gt, 'class-mean': cm}; or one knowledge
+                   knowledges=None,
                    tau: float = 4.,               # temperature of the softened distributions
-                   classes=None,                  # classes to show, one panel each, by index or name (None: the first three)
+                   # classes to show, one panel each, by index or name (None: the first three)
+                   classes=None,
                    class_names=None,              # a name for each of the K classes
                    seed: int = 0,                 # seed of the generator's noise
-                   top: int|None = None,          # show the `top` most likely classes of each panel (None: all if K <= 10, else 10)
+                   # show the `top` most likely classes of each panel (None: all if K <= 10, else
+                   # 10)
+                   top: int|None = None,
                    ncols: int = 3,                # panels per row
                    figsize=None) -> Figure:
-    "Bars of the teacher's mean softened distribution per class next to each knowledge's; error bars: std across samples."
+    """Bars of the teacher's mean softened distribution per class next to each knowledge's; error bars: std across
+    samples."""
     tau = check_tau(tau)
     t, y, K, names = _prep(teacher_logits, y, class_names)
     ks = _knowledges(knowledges)
@@ -141,7 +148,8 @@ def plot_knowledge(teacher_logits: torch.Tensor,  # the teacher's logits on held
     for ax, c in zip(axs, cls): _bar_panel(ax, c, ys, probs, colors, names, top)
     axs[0].set_ylabel('mean softened probability')
     axs[0].legend(fontsize='small')
-    fig.suptitle(f"softened distributions at τ = {tau:g}: teacher vs virtual knowledge (error bars: std across samples)")
+    fig.suptitle(
+        f"softened distributions at τ = {tau:g}: teacher vs virtual knowledge (error bars: std across samples)")
     return fig
 
 # %% ../nbs/09_plots.ipynb #c018
@@ -218,7 +226,9 @@ def plot_dark_knowledge(teacher_logits: torch.Tensor,  # the teacher's logits on
         ax.set_xlabel('softened probability of class')
     axs[0].set_ylabel('true class')
     fig.colorbar(im, ax=axs, shrink=0.8)
-    fig.suptitle(f"dark knowledge: class-mean softened distributions at τ = {tau:g}" + (" (diagonal masked)" if mask_diagonal else ''))
+    fig.suptitle(
+        f"dark knowledge: class-mean softened distributions at τ = {tau:g}" + (
+            " (diagonal masked)" if mask_diagonal else ''))
     return fig
 
 # %% ../nbs/09_plots.ipynb #c026
@@ -249,7 +259,8 @@ def _numeric_keys(recs: list) -> list:
     keys = list(dict.fromkeys(k for r in recs for k in r))
     return [k for k in keys if all(_is_num(r[k]) for r in recs if r.get(k) is not None)]
 
-def _series(recs: list, key: str) -> np.ndarray: return np.array([float(r[key]) if r.get(key) is not None else np.nan for r in recs])
+def _series(recs: list, key: str) -> np.ndarray:
+    return np.array([float(r[key]) if r.get(key) is not None else np.nan for r in recs])
 
 def _x(recs: list) -> tuple:
     "The x axis: epochs, steps, or the record number."
@@ -259,7 +270,8 @@ def _x(recs: list) -> tuple:
 
 # %% ../nbs/09_plots.ipynb #c026_1
 def history_panels(history) -> dict:
-    "The keys `plot_history` draws, by panel: {'loss': [...], 'accuracy': [...], 'learning rate': [...]}, empty panels left out."
+    """The keys `plot_history` draws, by panel: {'loss': [...], 'accuracy': [...], 'learning rate': [...]}, empty panels
+    left out."""
     keys = _numeric_keys(_records(history))
     terms = loss_terms()
     panels = {'loss': [k for k in keys if k.endswith('loss') or k in terms],
@@ -276,6 +288,7 @@ def _draw_lines(ax, x, recs, keys, xlabel, log=False):
     ax.legend(fontsize='small')
     ax.grid(alpha=0.3)
 
+# %% ../nbs/09_plots.ipynb #c026_1_w1
 def _draw_history(fig: Figure, history, title: str|None = None, log_loss: bool = False) -> Figure:
     "Draw the training curves of `history` into `fig` (cleared first)."
     recs = _records(history)
@@ -373,7 +386,8 @@ def _draw_gan(fig: Figure, records, title: str|None = None) -> Figure:
     if title: fig.suptitle(title)
     return fig
 
-def plot_gan_history(records,                 # GAN records, e.g. what `GeneratorTrainer.fit` returns, or `LivePlot.records`
+# GAN records, e.g. what `GeneratorTrainer.fit` returns, or `LivePlot.records`
+def plot_gan_history(records,
                      title: str|None = None) -> Figure:
     "GAN losses over steps, and the fidelity KL (and MMD) when the records have them."
     return _draw_gan(_NbFigure(layout='constrained'), records, title)

@@ -15,7 +15,8 @@ from .learner import predict_logits, TrainConfig
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
                             fidelity_reports, teaching_run, resolve_run)
-from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset, COLLAB_MODES,
+from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset,
+                          COLLAB_MODES,
                           parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
 from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
@@ -27,11 +28,13 @@ __all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_DEFAULTS'
            'results_table', 'teaching_results', 'teaching_expectation', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
-from .distributed import init_distributed, is_main, run_folder, main_first   # under torchrun: rank 0 holds the folder and writes
+# under torchrun: rank 0 holds the folder and writes
+from .distributed import init_distributed, is_main, run_folder, main_first
 
 
 # %% ../nbs/10_runs.ipynb #507639f8
-TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')   # the settings a role's defaults set
+# the settings a role's defaults set
+TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')
 TEACHER_TRAIN = TrainConfig()                                           # the Learner's defaults are the teacher's
 STUDENT_TRAIN = TrainConfig(lr=1e-3, schedule='cosine', batch_size=64)
 TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, **TEACHER_TRAIN.to_dict(TRAIN_OPTIONS), tau=4.)
@@ -54,15 +57,18 @@ def check_run_args(data: str, arch: str, tau) -> float:
     return check_tau(tau)
 
 # %% ../nbs/10_runs.ipynb #adabf45c
-PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240, tau=4.,
-                                train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep',
+PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240,
+                                tau=4.,
+                                train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4,
+                                                  schedule='multistep',
                                                   milestones=(150/240, 180/240, 210/240), gamma=0.1, batch_size=64),
                                 lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01}),
            'teaching': dict(data='mnist1d', teacher_arch='cnn1d_32', student_arch='mlp_512x2', student_n_train=1000,
                             student_teacher='teaching')}
 
 def _for_role(preset: dict, role: str) -> dict:
-    "A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones and its `train`."
+    """A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones and its
+    `train`."""
     shared = {k: v for k, v in preset.items() if not k.startswith(('teacher_', 'student_')) and k != 'train'}
     if 'train' in preset: shared.update(preset['train'].to_dict((*TRAIN_OPTIONS, 'milestones', 'gamma')))
     return {**shared, **{k[len(role) + 1:]: v for k, v in preset.items() if k.startswith(role + '_')}}
@@ -70,7 +76,8 @@ def _for_role(preset: dict, role: str) -> dict:
 def preset_options(role: str,                 # 'teacher' or 'student'
                    preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
                    **given) -> dict:          # options given explicitly (None: not given)
-    "The options of a `role`: the explicit ones, else the preset's, else the defaults (plus a preset's `n_train`, `teacher`)."
+    """The options of a `role`: the explicit ones, else the preset's, else the defaults (plus a preset's `n_train`,
+    `teacher`)."""
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
@@ -81,44 +88,60 @@ def preset_options(role: str,                 # 'teacher' or 'student'
     if given.get('lr') is None and out['arch'] in p.get('lr_by_model', {}): out['lr'] = p['lr_by_model'][out['arch']]
     return out
 
+# %% ../nbs/10_runs.ipynb #tmetrics
+def _teacher_metrics(rec: dict, fid: dict, config: dict) -> dict:
+    "A teacher run's metrics.json: test accuracy, status, fidelity (means), seconds, history and configuration."
+    return {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
+            'fidelity': {k: v['mean'] for k, v in fid.items()},
+            **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
+            'history': rec['history'], 'config': config}
+
+# %% ../nbs/10_runs.ipynb #tsave
+def _save_teacher_run(out: Path, teacher: nn.Module, gen, arch: str, data_opts: dict, bundle: DataBundle, hold):
+    "Write teacher.pt and, with a generator, generator.pt (on rank 0 under torchrun)."
+    if not is_main(): return
+    save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
+    if gen is not None:
+        gen.save(out/'generator.pt', data=data_opts, holdout=hold, arch=arch, num_classes=bundle.num_classes)
+
 # %% ../nbs/10_runs.ipynb #04b05f69
 def run_teacher(out,                          # run folder: teacher.pt, generator.pt, metrics.json
                 data: str = 'mnist1d', arch: str = 'cnn1d_32', epochs: int = 15,
                 with_generator: bool = True,  # co-train a generator
                 tau: float = 4., refine_steps: int = 8000, root='data',
                 data_kw: dict|None = None,    # options of `get_data` (e.g. num_samples, n_train)
-                holdout: float = 0.,          # fraction of the training set kept from the teacher to refit the generator on
+                holdout: float = 0.,          # training share held back from the teacher to refit the generator on
                 gen_kw: dict|None = None,     # options of `GeneratorTrainer`
-                device='auto', seed: int = 0,
-                resume: bool = False,         # continue from out/checkpoint.pt
-                overwrite: bool = False,      # replace a finished run in `out`
-                progress: bool = True,
-                teacher_weights=None,         # a local weights file the teacher starts from (e.g. a torchvision model's)
+                device='auto', seed: int = 0, progress: bool = True,
+                resume: bool = False, overwrite: bool = False,  # continue from checkpoint.pt; replace a finished run
+                teacher_weights=None,         # local weights the teacher starts from (e.g. a torchvision model's)
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     train_kw = train_defaults('teacher', **train_kw)
-    init_distributed(dev); progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
+    init_distributed(dev)
+    progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
     data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
-    with main_first(): bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)   # under torchrun: rank 0 extracts or caches first
+    with main_first():                                  # under torchrun: rank 0 extracts or caches first
+        bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)
     with run_folder(out, resume, overwrite) as f:
         out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
         teacher = create_model(arch, bundle.num_classes, bundle.in_shape)
         if teacher_weights is not None: load_weights(teacher, teacher_weights)
-        gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {})) if with_generator else None
-        config = dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau, seed=seed, train=train_kw,
-                      gen=gen.config if gen else None, **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
-        rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed, progress=progress,
-                            out=out, resume=resume, config=config, **train_kw)
-        if is_main(): save_teacher(out/'teacher.pt', teacher, arch, data_opts, bundle.num_classes, bundle.in_shape, hold)
-        if gen is not None and is_main(): gen.save(out/'generator.pt', data=data_opts, holdout=hold, arch=arch, num_classes=bundle.num_classes)
-        metrics = {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
-                   'fidelity': {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()},
-                   **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
-                   'history': rec['history'],
-                   'config': dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau, refine_steps=refine_steps,
-                                  seed=seed, device=str(dev), train=train_kw, gen=gen.config if gen else None)}
+        gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev,
+                               **(gen_kw or {})) if with_generator else None
+        config = dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau,
+                      seed=seed, train=train_kw, gen=gen.config if gen else None,
+                      **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
+        rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed,
+                            progress=progress, out=out, resume=resume, config=config, **train_kw)
+        _save_teacher_run(out, teacher, gen, arch, data_opts, bundle, hold)
+        fid = fidelity_reports(teacher, bundle, gen, tau, dev, seed)
+        metrics = _teacher_metrics(rec, fid, dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs,
+                                                  generator=with_generator, tau=tau, refine_steps=refine_steps,
+                                                  seed=seed, device=str(dev), train=train_kw,
+                                                  gen=gen.config if gen else None))
         if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
@@ -148,18 +171,21 @@ def import_teacher(out,                       # run folder to write teacher.pt a
 
 # %% ../nbs/10_runs.ipynb #194ef323
 def _metrics(rec: dict, config: dict, **extra) -> dict:
-    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}), 'status': rec['status'],
+    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}),
+            'status': rec['status'],
             'epochs_done': rec['epochs_done'], **extra, **{k: v for k, v in rec.items() if k.startswith('seconds')},
             'history': rec['history'], 'config': config}
 
 # %% ../nbs/10_runs.ipynb #194ef323_1
 def _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
-    "What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data and train options."
+    """What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data and train
+    options."""
     given = {k: train_kw.pop(k, None) for k in TRAIN_OPTIONS}
     o = preset_options('student', preset, data=data, arch=arch, epochs=epochs, tau=tau, **given)
     train = check_train({**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw})
     data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
-    return o['data'], o['arch'], o['epochs'], o['tau'], (o.get('teacher') if teacher is None else teacher), data_opts, train
+    return o[
+        'data'], o['arch'], o['epochs'], o['tau'], (o.get('teacher') if teacher is None else teacher), data_opts, train
 
 def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, data_opts: dict, dev) -> tuple:
     "The generator and the teacher the mode reads (None where it does not), checked against the student's data."
@@ -180,6 +206,14 @@ def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, d
             raise ValueError(f"the teacher was trained on {t_meta['data']}, the student trains on {data_opts}")
     return gen, t_model
 
+# %% ../nbs/10_runs.ipynb #194ef323_1_w1
+def _check_sources(mode: str, teacher, generator_path):
+    "Refuse a mode whose teacher or generator was not given."
+    if needs_teacher(mode) and teacher is None:
+        raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
+    if uses_generator(mode) and teacher is None and generator_path is None:
+        raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
+
 def _check_out(out: Path, teacher, generator_path):
     "Refuse an `out` that is the teacher's or the generator's own folder: the student's run would replace its metrics."
     for what, src in (('teacher', teacher), ('generator', generator_path)):
@@ -194,25 +228,26 @@ def _check_out(out: Path, teacher, generator_path):
 def run_student(out,                          # run folder: student.pt, metrics.json, checkpoint.pt
                 data: str|None = None, arch: str|None = None,  # default: the preset's, else mnist1d and mlp_512x2
                 mode: str = 'vkd',
-                teacher=None,                 # the teacher's run folder (or teacher.pt); 'teaching': the kit's teaching teacher
+                # the teacher's run folder (or teacher.pt); 'teaching': the kit's teaching teacher
+                teacher=None,
                 generator_path=None,          # generator.pt or its folder (default: the teacher's folder)
                 epochs: int|None = None, tau: float|None = None,
-                hparams: dict|None = None,    # the mode's hyper-parameters by name (`vkd_nb.train.mode_hparams`); others: defaults
+                # the mode's hyper-parameters by name (`vkd_nb.train.mode_hparams`); others: defaults
+                hparams: dict|None = None,
                 preset: str|None = None,      # a name from `PRESETS`, e.g. 'teaching'
                 root='data', data_kw: dict|None = None,
                 device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
-                **train_kw) -> dict:          # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
+                # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
+                **train_kw) -> dict:
     "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
-    data, arch, epochs, tau, teacher, data_opts, train_kw = _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
+    data, arch, epochs, tau, teacher, data_opts, train_kw = _student_options(
+        preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     _check_out(out, teacher, generator_path)
+    _check_sources(mode, teacher, generator_path)
     hp = mode_hparams(mode, **(hparams or {}))
     init_distributed(dev)
     progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
-    if needs_teacher(mode) and teacher is None:
-        raise ValueError(f"mode {mode} needs a teacher: give the teacher's run folder")
-    if uses_generator(mode) and teacher is None and generator_path is None:
-        raise ValueError(f"mode {mode} needs a generator: give the teacher's run folder or generator.pt")
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
     gen, t_model = _student_knowledge(mode, teacher, generator_path, bundle, data_opts, dev)
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
@@ -224,7 +259,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
         student = create_model(arch, bundle.num_classes, bundle.in_shape)
         rec = train_student(student, bundle, mode, t_model, gen, epochs, tau, device=dev, seed=seed, out=out,
                             resume=resume, config=config, progress=progress, **hp, **train_kw)
-        if is_main(): save_student(out/'student.pt', student, arch, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
+        if is_main():
+            save_student(out/'student.pt', student, arch, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
         metrics = _metrics(rec, config)
         if is_main(): save_json(metrics, out/'metrics.json')
     return metrics
@@ -247,9 +283,11 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
         net = create_model(arch, bundle.num_classes, bundle.in_shape)
         gen = GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
         warmup = epochs // 4 if warmup is None else warmup
-        config = dict(data=data_opts, arch=arch, mode='self-vkd', epochs=epochs, tau=tau, w_ce=w_ce, w_vkd=w_vkd, warmup=warmup,
+        config = dict(data=data_opts, arch=arch, mode='self-vkd', epochs=epochs, tau=tau, w_ce=w_ce, w_vkd=w_vkd,
+                      warmup=warmup,
                       seed=seed, gen=gen.config, train=train_kw)
-        rec = train_self(net, bundle, gen, epochs, tau, w_ce, w_vkd, warmup, device=dev, seed=seed, out=out, resume=resume,
+        rec = train_self(net, bundle, gen, epochs, tau, w_ce, w_vkd, warmup, device=dev, seed=seed, out=out,
+                         resume=resume,
                          config=config, progress=progress, **train_kw)
         if is_main():
             save_student(out/'student.pt', net, arch, data_opts, bundle.num_classes, bundle.in_shape, mode='self-vkd')
@@ -262,8 +300,10 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
 def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mode: str = 'collab-vkd',
                epochs: int|None = None, tau: float = 4., w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
-               device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True, **train_kw) -> dict:
-    "Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the metrics."
+               device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
+               **train_kw) -> dict:
+    """Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the
+    metrics."""
     out, dev, archs = out_path(out), get_device(device), list(archs)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
     if mode not in COLLAB_MODES:
@@ -281,9 +321,11 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
         gens = [GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {}))
                 for m in range(len(archs))] if 'vkd' in mode else None
         warmup = epochs // 4 if warmup is None else warmup
-        config = dict(data=data_opts, archs=archs, mode=mode, epochs=epochs, tau=tau, w_ce=w_ce, w_dml=w_dml, w_vkd=w_vkd,
+        config = dict(data=data_opts, archs=archs, mode=mode, epochs=epochs, tau=tau, w_ce=w_ce, w_dml=w_dml,
+                      w_vkd=w_vkd,
                       warmup=warmup, seed=seed, gen=gen_kw, train=train_kw)
-        rec = train_collab(peers, bundle, mode, gens, epochs, tau, w_ce, w_dml, w_vkd, warmup, device=dev, seed=seed, out=out,
+        rec = train_collab(peers, bundle, mode, gens, epochs, tau, w_ce, w_dml, w_vkd, warmup, device=dev, seed=seed,
+                           out=out,
                            resume=resume, config=config, progress=progress, **train_kw)
         for m, (a, p) in enumerate(zip(archs, peers) if is_main() else ()):
             save_student(out/f'peer{m + 1}.pt', p, a, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
@@ -297,14 +339,18 @@ DEMO_MODES = ('ce', 'kd', 'vkd', 'kd+vkd', 'class-mean', 'self-vkd')
 STUDY_MODES = DEMO_MODES + ('label-smoothing', 'dml', 'dml+vkd')
 _t, _s = preset_options('teacher', 'teaching'), preset_options('student', 'teaching')
 DEMO = dict(data=_s['data'], teacher_arch=_t['arch'], teacher_epochs=_t['epochs'], refine_steps=8000, arch=_s['arch'],
-            n_train=_s['n_train'], epochs=_s['epochs'], **{k: _s[k] for k in TRAIN_OPTIONS}, tau=_s['tau'], num_samples=None,
+            n_train=_s['n_train'], epochs=_s['epochs'], **{k: _s[k] for k in TRAIN_OPTIONS}, tau=_s['tau'],
+            num_samples=None,
             train_teacher=False)           # False: the shipped teaching teacher when the teacher's settings are its own
 
 def uses_teaching_teacher(cfg: dict) -> bool:
     "Whether a demo regime's teacher is the shipped teaching teacher: the same settings, and no `train_teacher`."
     c = json.loads((teaching_run()/'metrics.json').read_text())['config']
     return (not cfg['train_teacher'] and cfg['data'] == c['data']['name'] and cfg['num_samples'] is None
-            and (cfg['teacher_arch'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau']) == (c['arch'], c['epochs'], c['refine_steps'], c['tau']))
+            and (cfg['teacher_arch'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau']) == (c['arch'],
+                                                                                                  c['epochs'],
+                                                                                                  c['refine_steps'],
+                                                                                                  c['tau']))
 
 def copy_teaching(folder, **kw) -> dict:
     "Copy the shipped teaching teacher's run folder to `folder`; its metrics."
@@ -314,12 +360,15 @@ def copy_teaching(folder, **kw) -> dict:
     return json.loads((folder/'metrics.json').read_text())
 
 # %% ../nbs/10_runs.ipynb #47a09ac9_0
-def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorTrainer, tau: float, path, device='cpu') -> Path:
-    "The kit's signature picture (`vkd_nb.plots.plot_knowledge`) on the test set: teacher vs generator vs class-mean, per class."
+def _save_knowledge_figure(teacher: nn.Module, data: DataBundle, gen: GeneratorTrainer, tau: float, path,
+                           device='cpu') -> Path:
+    """The kit's signature picture (`vkd_nb.plots.plot_knowledge`) on the test set: teacher vs generator vs class-mean,
+    per class."""
     dev = get_device(device)
     logits, y = predict_logits(teacher, data.eval_loader('test', dev))
     cm = ClassMeanKnowledge(*predict_logits(teacher, data.eval_loader('train', dev)), data.num_classes, tau)
-    fig = plot_knowledge(logits.cpu(), y.cpu(), {'generator': gen, 'class-mean': cm}, tau, classes=list(range(min(10, data.num_classes))),
+    fig = plot_knowledge(logits.cpu(), y.cpu(), {'generator': gen, 'class-mean': cm}, tau,
+                         classes=list(range(min(10, data.num_classes))),
                          class_names=data.classes, ncols=5)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -330,6 +379,7 @@ def _mean_std(xs: list) -> tuple:
     m = sum(xs) / len(xs)
     return m, (sum((x - m)**2 for x in xs) / (len(xs) - 1))**0.5 if len(xs) > 1 else 0.
 
+# %% ../nbs/10_runs.ipynb #47a09ac9_0_w1
 def results_table(results: dict) -> str:
     "The demo's results as a markdown table: test accuracy (%) per mode, mean ± std over seeds."
     lines = ['| mode | test accuracy (%) | seeds | per seed | seconds per run |', '|---|---|---|---|---|']
@@ -341,9 +391,11 @@ def results_table(results: dict) -> str:
 def _demo_task(kind: str, folder, kw: dict) -> dict:
     "One run of the demo, here or in a worker process: its test accuracy, status and seconds."
     t0 = time.perf_counter()
-    run = {'teacher': run_teacher, 'teaching': copy_teaching, 'student': run_student, 'self': run_self, 'collab': run_collab}
+    run = {'teacher': run_teacher, 'teaching': copy_teaching, 'student': run_student, 'self': run_self,
+           'collab': run_collab}
     m = run[kind](folder, **kw)
-    return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0, 'fidelity': m.get('fidelity')}
+    return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0,
+            'fidelity': m.get('fidelity')}
 
 def _init_worker(threads: int, registry: dict):
     "A demo worker: `threads` CPU threads, and the methods the parent added to the registry (`08a_plugins`)."
@@ -352,7 +404,8 @@ def _init_worker(threads: int, registry: dict):
 
 # %% ../nbs/10_runs.ipynb #expect03
 def teaching_results() -> dict:
-    "The kit's measurement of the teaching regime (`bench/teaching_regime.py`): its settings and, per mode, the test accuracy by seed."
+    """The kit's measurement of the teaching regime (`bench/teaching_regime.py`): its settings and, per mode, the test
+    accuracy by seed."""
     return json.loads((teaching_run()/'students.json').read_text())
 
 def teaching_expectation(mode: str|None = None) -> str:
@@ -376,19 +429,24 @@ def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, o
     train = {k: cfg[k] for k in TRAIN_OPTIONS}
     common = dict(data=cfg['data'], epochs=cfg['epochs'], tau=cfg['tau'], root=root, data_kw=sub, device=str(dev),
                   progress=progress, overwrite=overwrite, **train)
-    teacher_task = ('teacher', out/'teacher', dict(data=cfg['data'], arch=cfg['teacher_arch'], epochs=cfg['teacher_epochs'], tau=cfg['tau'],
-                    refine_steps=cfg['refine_steps'], root=root, data_kw=full, device=str(dev), seed=0, progress=progress, overwrite=overwrite))
+    teacher_task = ('teacher', out/'teacher',
+                    dict(data=cfg['data'], arch=cfg['teacher_arch'], epochs=cfg['teacher_epochs'], tau=cfg['tau'],
+                    refine_steps=cfg['refine_steps'], root=root, data_kw=full, device=str(dev), seed=0,
+                         progress=progress, overwrite=overwrite))
     if uses_teaching_teacher(cfg): teacher_task = ('teaching', out/'teacher', {})
     tasks = {}
     for mode in modes:
         for seed in seeds:
             folder = out/'runs'/mode/f'seed{seed}'
             if mode == 'self-vkd': tasks[mode, seed] = ('self', folder, dict(arch=cfg['arch'], seed=seed, **common))
-            elif mode in COLLAB_MODES: tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common))
+            elif mode in COLLAB_MODES:
+                tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common))
             else:
                 t = out/'teacher' if (needs_teacher(mode) or uses_generator(mode)) else None
-                hp = {k: v for k, v in hparams.items() if k in mode_defaults(mode)}       # each mode takes the ones it has
-                tasks[mode, seed] = ('student', folder, dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, hparams=hp, **common))
+                # each mode takes the ones it has
+                hp = {k: v for k, v in hparams.items() if k in mode_defaults(mode)}
+                tasks[mode, seed] = ('student', folder,
+                                     dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, hparams=hp, **common))
     return teacher_task, tasks
 
 def _check_demo(modes, seeds, jobs, regime: dict, hparams: dict):
@@ -404,7 +462,8 @@ def _check_demo(modes, seeds, jobs, regime: dict, hparams: dict):
 
 # %% ../nbs/10_runs.ipynb #e8187c06
 def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
-    "Run the teacher and the students, `jobs` at a time; the teacher's metrics and the students' results by (mode, seed)."
+    """Run the teacher and the students, `jobs` at a time; the teacher's metrics and the students' results by (mode,
+    seed)."""
     later = lambda key: tasks[key][0] == 'student' and tasks[key][2]['teacher'] is not None
     done = {}
     def finished(key, r):
@@ -436,6 +495,17 @@ def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
     ex.shutdown()
     return tm, done
 
+# %% ../nbs/10_runs.ipynb #demores
+def _demo_results(done: dict, modes, seeds) -> dict:
+    "Per mode: the mean and standard deviation of the test accuracy over `seeds`, the accuracies, the mean seconds."
+    results = {}
+    for mode in modes:
+        accs = [done[mode, s]['test_acc'] for s in seeds]
+        mean, std = _mean_std(accs)
+        results[mode] = {'mean': mean, 'std': std, 'accs': accs,
+                         'seconds': sum(done[mode, s]['seconds'] for s in seeds) / len(seeds)}
+    return results
+
 # %% ../nbs/10_runs.ipynb #dc906cf2
 def run_demo(out='runs/demo',
              seeds=(0, 1, 2),          # one student run per mode and seed
@@ -443,9 +513,11 @@ def run_demo(out='runs/demo',
              jobs: int = 1,            # runs at once, in worker processes (one CPU thread each when jobs > 1)
              root='data', device='auto', progress: bool = True, log=print,
              overwrite: bool = False,  # replace the results of an earlier demo in `out`
-             hparams: dict|None = None,  # the methods' hyper-parameters, e.g. {'crd_k': 4096}: each student mode takes its own
+             # the methods' hyper-parameters, e.g. {'crd_k': 4096}: each student mode takes its own
+             hparams: dict|None = None,
              **regime) -> dict:        # changes to `DEMO`
-    "Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the results."
+    """Teacher and generator, then students in `modes` over `seeds`; write the table and the figure to `out`; return the
+    results."""
     t_start, out, dev = time.perf_counter(), out_path(out), get_device(device)
     hparams = dict(hparams or {})
     _check_demo(modes, seeds, jobs, regime, hparams)
@@ -459,20 +531,17 @@ def run_demo(out='runs/demo',
         log(f"teacher {cfg['teacher_arch']} and its generator on {cfg['data']} ({where}); {len(tasks)} student "
             f"runs, {jobs} at a time ...")
         tm, done = _run_tasks(teacher_task, tasks, jobs, log)
-        results = {}
-        for mode in modes:
-            accs = [done[mode, s]['test_acc'] for s in seeds]
-            mean, std = _mean_std(accs)
-            results[mode] = {'mean': mean, 'std': std, 'accs': accs, 'seconds': sum(done[mode, s]['seconds'] for s in seeds) / len(seeds)}
+        results = _demo_results(done, modes, seeds)
         teacher, meta = load_teacher(out/'teacher', dev)
-        fig = _save_knowledge_figure(teacher, rebuild_data(meta, root), load_generator(out/'teacher', dev), cfg['tau'], out/'knowledge.png', dev)
+        fig = _save_knowledge_figure(teacher, rebuild_data(meta, root), load_generator(out/'teacher', dev), cfg['tau'],
+                                     out/'knowledge.png', dev)
         summary = {'config': {**cfg, 'seeds': list(seeds), 'modes': list(modes), 'jobs': jobs, 'hparams': hparams,
                               'teacher': 'teaching' if teacher_task[0] == 'teaching' else 'trained'},
-                   'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']}, 'results': results,
+                   'teacher': {'test_acc': tm['test_acc'], 'fidelity': tm['fidelity'], 'seconds': tm['seconds']},
+                   'results': results,
                    'seconds': time.perf_counter() - t_start, 'figure': str(fig)}
         (out/'results.md').write_text(f"# vkd demo: {cfg['data']}, teacher {cfg['teacher_arch']} "
-                                      f"({100 * tm['test_acc']:.2f} %), "
-                                      f"students {cfg['arch']} on {cfg['n_train'] or 'all'} training "
-                                      f"samples\n\n{results_table(results)}\n")
+                                      f"({100 * tm['test_acc']:.2f} %), students {cfg['arch']} on "
+                                      f"{cfg['n_train'] or 'all'} training samples\n\n{results_table(results)}\n")
         save_json(summary, out/'results.json')
     return summary

@@ -15,8 +15,8 @@ from .core import check_tau, check_weights, get_device, save_pt, load_pt, kd_ter
 from .data import DataBundle, DeviceLoader, get_data
 from .models import create_model
 from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt_loss, rkd_loss, Embed, cc_loss,
-                            VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss,
-                            fsp_prestage, ab_prestage, ft_prestage)
+    VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss,
+    fsp_prestage, ab_prestage, ft_prestage)
 from .learner import Learner, TrainConfig, fit, predict_logits, run_file
 from .fidelity import ClassMeanKnowledge
 from .cotrain import GeneratorTrainer, CoTrain
@@ -45,7 +45,8 @@ class Method:
     hparams: dict = field(default_factory=dict)  # more hyper-parameters with defaults (names unique in the registry)
     modules: Callable|None = None      # modules(fs, ft, hp, data) -> {name: nn.Module}: trainable modules it brings
     needs_index: bool = False          # reads each sample's index in the training set (`b.idx`)
-    prestage: Callable|None = None     # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=):
+    # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=):
+    prestage: Callable|None = None
                                        # a stage of its own before the student trains (the benchmark's init epochs)
     check: Callable|None = None        # check(hp): raise on bad hyper-parameters (weights are checked for you)
     ce_weight: float|None = None       # alone, CE weighs this (KD: 0.1 beside its 0.9, Hinton's mixture); None: 1
@@ -114,7 +115,8 @@ def load_entry_points() -> list:
 def _kd(b, hp): return kd_term_logits(b.t, b.s, b.tau, check=b.check)
 def _vkd(b, hp): return kd_term(b.vk, b.s, b.tau, check=b.check)
 def _at(b, hp): return at_loss(b.fs[1:-1], b.ft[1:-1], check=b.check)
-def _fitnet(b, hp): return fitnet_loss(b.modules['regressor'](b.fs[hp['hint_layer']]), b.ft[hp['hint_layer']], check=b.check)
+def _fitnet(b, hp):
+    return fitnet_loss(b.modules['regressor'](b.fs[hp['hint_layer']]), b.ft[hp['hint_layer']], check=b.check)
 def _ls(b, hp): return F.cross_entropy(b.s, b.y, label_smoothing=hp['smoothing'])
 
 def _regressor(fs, ft, hp, data):
@@ -131,7 +133,8 @@ for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teac
                                                                             "teacher while training)"),
            Method('at', _at, 1000., needs_teacher=True, features=True, doc="attention transfer on the stage outputs "
                                                                            "(Zagoruyko & Komodakis 2017)"),
-           Method('fitnet', _fitnet, 100., needs_teacher=True, features=True, hparams={'hint_layer': 2}, modules=_regressor,
+           Method('fitnet', _fitnet, 100., needs_teacher=True, features=True, hparams={'hint_layer': 2},
+                  modules=_regressor,
                   doc="FitNet hints through a learned regressor (Romero et al. 2015)"),
            Method('class-mean', _vkd, .9, knowledge='class-mean', ce_weight=.1, doc="control: the teacher's "
                                                                                     "class-mean soft labels"),
@@ -164,8 +167,10 @@ def _vid_regressors(fs, ft, hp, data):
     return {f'vid_{i}': VIDRegressor(s.shape[1:], t.shape[1:]) for i, (s, t) in enumerate(zip(fs[1:-1], ft[1:-1]))}
 
 def _crd_module(fs, ft, hp, data):
-    "CRD's embeddings and memory bank over `data`'s training set; its negatives seeded from the run's (global) random state."
-    return {'crd': CRD(fs[-1].shape[1:], ft[-1].shape[1:], data.y_train, hp['crd_dim'], hp['crd_k'], hp['crd_t'], hp['crd_m'],
+    """CRD's embeddings and memory bank over `data`'s training set; its negatives seeded from the run's (global) random
+    state."""
+    return {'crd': CRD(fs[-1].shape[1:], ft[-1].shape[1:], data.y_train, hp['crd_dim'], hp['crd_k'], hp['crd_t'],
+                       hp['crd_m'],
                        seed=int(torch.randint(2**31 - 1, ())), n_data=len(data.y_train))}
 
 def _check_dkd(hp):
@@ -174,7 +179,8 @@ def _check_cc(hp):
     if hp['cc_dim'] < 1: raise ValueError(f"cc_dim must be >= 1, got {hp['cc_dim']}")
 
 # %% ../nbs/08_train.ipynb #a1fc6e70
-for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20}, check=_check_dkd,
+for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20},
+                  check=_check_dkd,
                   doc='decoupled KD: target and non-target parts weighted apart (Zhao et al. 2022)'),
            Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram '
                                                                            'matrices (Tung & Mori 2019)'),
@@ -206,7 +212,8 @@ def _ab_connectors(fs, ft, hp, data):
                          f"{len(ft) - 2}: they must be as many")
     return {'ab_connectors': nn.ModuleList([ABConnector(s.shape[1:], t.shape[1:]) for s, t in zip(fs[1:-1], ft[1:-1])])}
 def _ft_modules(fs, ft, hp, data):
-    return {'ft_paraphraser': Paraphraser(ft[-2].shape[1:], hp['ft_k']), 'ft_translator': Translator(fs[-2].shape[1:], ft[-2].shape[1:], hp['ft_k'])}
+    return {'ft_paraphraser': Paraphraser(ft[-2].shape[1:], hp['ft_k']),
+            'ft_translator': Translator(fs[-2].shape[1:], ft[-2].shape[1:], hp['ft_k'])}
 def _check_init(name):
     def check(hp):
         if hp[f'{name}_init_epochs'] < 0:
@@ -216,7 +223,8 @@ def _check_init(name):
 for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=fsp_prestage, check=_check_init('fsp'),
                   doc='flow of solution procedure, in an init stage; student and teacher of the same '
                       'widths (Yim et al. 2017)'),
-           Method('ab', _none, 1., hparams={'ab_margin': 1., 'ab_init_epochs': 30}, modules=_ab_connectors, prestage=ab_prestage,
+           Method('ab', _none, 1., hparams={'ab_margin': 1., 'ab_init_epochs': 30}, modules=_ab_connectors,
+                  prestage=ab_prestage,
                   check=_check_init('ab'), doc='activation boundaries, in an init stage (Heo et al. 2019)'),
            Method('ft', _ft, 200., needs_teacher=True, features=True, hparams={'ft_k': .5, 'ft_init_epochs': 30},
                   modules=_ft_modules, prestage=ft_prestage, check=_check_init('ft'), doc='factor transfer (Kim et al. '
@@ -270,7 +278,8 @@ def uses_generator(mode: str) -> bool:
     return any(m.knowledge == 'generator' for m in parse_mode(mode))
 
 def needs_teacher(mode: str) -> bool:
-    "Whether a run in `mode` needs a teacher at all: in its steps, in a stage before them, or once for the class-mean control."
+    """Whether a run in `mode` needs a teacher at all: in its steps, in a stage before them, or once for the class-mean
+    control."""
     return any(m.needs_teacher or m.prestage is not None or m.knowledge == 'class-mean' for m in parse_mode(mode))
 
 # %% ../nbs/08_train.ipynb #c011
@@ -286,10 +295,12 @@ def student_step(student: nn.Module,
                  hp: dict,                          # checked hyper-parameters (`mode_hparams`)
                  tau: float,                        # checked temperature
                  teacher: nn.Module|None = None,    # frozen teacher, when a method needs it
-                 knowledge=None,                    # a generator or the class-mean control: `virtual_knowledge(y, tau, rng)`
+                 # a generator or the class-mean control: `virtual_knowledge(y, tau, rng)`
+                 knowledge=None,
                  modules: dict|None = None,         # the methods' trainable modules
                  noise: torch.Generator|None = None,  # the virtual knowledge's noise source
-                 check: bool = False):                # let the losses check their inputs (the probe batch before training)
+                 # let the losses check their inputs (the probe batch before training)
+                 check: bool = False):
     "The step function `step(xb, yb, epoch) -> (loss, terms, logits)` of a student trained with `parts`."
     feats, teach = any(m.features for m in parts), teacher is not None and any(m.needs_teacher for m in parts)
     know = knowledge is not None and any(m.knowledge for m in parts)
@@ -313,7 +324,8 @@ def student_step(student: nn.Module,
 # %% ../nbs/08_train.ipynb #c015
 def probe_batch(data: DataBundle, dev) -> tuple:
     "Two training samples on `dev`, normalized: inputs, labels, indices."
-    return next(iter(DeviceLoader(data.x_train[:2], data.y_train[:2], 2, mean=data.mean, std=data.std, device=dev, with_index=True)))
+    return next(iter(DeviceLoader(data.x_train[:2], data.y_train[:2], 2, mean=data.mean, std=data.std, device=dev,
+                                  with_index=True)))
 
 def probe_outputs(model: nn.Module, data: DataBundle, dev, features: bool = False) -> tuple:
     "`model`'s (features or None, logits) on two training samples: eval mode, no gradients, no side effects."
@@ -329,6 +341,7 @@ def check_classes(what: str, logits: torch.Tensor, data: DataBundle):
     if logits.ndim != 2 or logits.shape[1] != data.num_classes:
         raise ValueError(f"the {what} has {logits.shape[-1]} classes but {data.name} has {data.num_classes}")
 
+# %% ../nbs/08_train.ipynb #c015_w1
 def check_knowledge(gen, data: DataBundle, dev):
     "Raise if a generator does not fit `data` (classes, dataset) or lives on another device."
     if gen.num_classes != data.num_classes:
@@ -376,22 +389,34 @@ def _knowledge(parts, generator, teacher, data, tau, dev):
     if k is not None: check_knowledge(k, data, dev)
     return k
 
+def _probe(student: nn.Module, teacher: nn.Module|None, data: DataBundle, dev, feats: bool) -> tuple:
+    "The student's features (and the teacher's, given one) on a probe batch; both networks' classes checked."
+    fs, s = probe_outputs(student.to(dev), data, dev, feats)
+    check_classes('student', s, data)
+    if teacher is None: return fs, None
+    ft, t = probe_outputs(teacher.to(dev), data, dev, feats)
+    check_classes('teacher', t, data)
+    return fs, ft
+
 def _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress):
     "Run the init stages of the methods that have one; SGD at the run's learning rate if it uses SGD, else 0.05."
     lr = learner_kw.get('lr', .05) if learner_kw.get('opt') == 'sgd' else .05
     for m in pre:
-        m.prestage(student, teacher, modules, data, hp, dev, epochs=hp[f'{m.name}_init_epochs'], batch_size=learner_kw.get('batch_size', 128),
+        m.prestage(student, teacher, modules, data, hp, dev, epochs=hp[f'{m.name}_init_epochs'],
+                   batch_size=learner_kw.get('batch_size', 128),
                    lr=lr, progress=progress, seed=learner_kw.get('seed', 0))
 
 # %% ../nbs/08_train.ipynb #5716be8e
 def train_student(student: nn.Module, data: DataBundle,
                   mode: str = 'vkd',                 # 'ce', or registered methods joined by '+' (`student_modes()`)
                   teacher: nn.Module|None = None,    # needed by methods that read it (kd, at, fitnet) and by class-mean
-                  generator=None,                    # a `GeneratorTrainer` for modes with vkd (or a `ClassMeanKnowledge`)
+                  # a `GeneratorTrainer` for modes with vkd (or a `ClassMeanKnowledge`)
+                  generator=None,
                   epochs: int = 10, tau: float = 4.,
                   out=None, resume: bool = False, config: dict|None = None,
                   progress: bool = True, cbs=(),
-                  **kw) -> dict:                     # hyper-parameters by name (w_ce, w_kd, hint_layer, ...); the rest to `Learner`
+                  # hyper-parameters by name (w_ce, w_kd, hint_layer, ...); the rest to `Learner`
+                  **kw) -> dict:
     "Train `student` on `data` in `mode`; returns the run's record (see `vkd_nb.learner.fit`)."
     given, learner_kw = split_hparams(kw)
     parts, hp, tau = parse_mode(mode), mode_hparams(mode, **given), check_tau(tau)
@@ -401,27 +426,25 @@ def train_student(student: nn.Module, data: DataBundle,
     if need_t and teacher is None: raise ValueError(f"mode {mode} needs a teacher")
     if uses_generator(mode) and generator is None:
         raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
-    feats = any(m.features for m in parts) or bool(pre)            # the modules' builders and the init stages read features
-    fs, s = probe_outputs(student.to(dev), data, dev, feats)
-    check_classes('student', s, data)
-    ft = None
-    if need_t:
-        ft, t = probe_outputs(teacher.to(dev), data, dev, feats)
-        check_classes('teacher', t, data)
+    feats = any(m.features for m in parts) or bool(pre)       # the modules' builders and init stages read features
+    fs, ft = _probe(student, teacher if need_t else None, data, dev, feats)
     nets, state, noise = {'student': student}, {}, None
     knowledge = _knowledge(parts, generator, teacher, data, tau, dev)
     if knowledge is not None: state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
     modules = {k: v.to(dev) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
     nets.update(modules)
     t_run = teacher if uses_teacher(mode) else None
-    probe = student_step(student, parts, hp, tau, t_run, knowledge, modules, check=True)   # noise: the global RNG, reseeded below
+    probe = student_step(student, parts, hp, tau, t_run, knowledge, modules, check=True)
     _dry_run(probe, parts, {**nets, **({'teacher': t_run} if t_run is not None else {})}, data, dev)
     if not resume: _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress)
     step = student_step(student, parts, hp, tau, t_run, shard_knowledge(knowledge), modules, noise)
     if config is None:
-        config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs, student=getattr(student, 'name', type(student).__name__), **learner_kw)
-    return fit(nets, step, data, epochs, [*distributed_cbs(dev), *cbs], out, resume, config, progress, desc=f'student ({mode})', state=state,
-               frozen=(t_run,) if t_run is not None else (), evaluate=('student',), with_index=any(m.needs_index for m in parts),
+        config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs,
+                      student=getattr(student, 'name', type(student).__name__), **learner_kw)
+    return fit(nets, step, data, epochs, [*distributed_cbs(dev), *cbs], out, resume, config, progress,
+               desc=f'student ({mode})', state=state,
+               frozen=(t_run,) if t_run is not None else (), evaluate=('student',),
+               with_index=any(m.needs_index for m in parts),
                **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c034
@@ -439,7 +462,8 @@ def train_self(net: nn.Module, data: DataBundle,
     warmup = epochs // 4 if warmup is None else warmup
     if not 0 <= warmup <= epochs: raise ValueError(f"warmup must be in [0, epochs={epochs}], got {warmup}")
     check_classes('network', probe_outputs(net.to(dev), data, dev)[1], data)
-    gen = generator if generator is not None else GeneratorTrainer(data.num_classes, tau=tau, seed=seed, device=dev, **(gen_kw or {}))
+    gen = generator if generator is not None else GeneratorTrainer(data.num_classes, tau=tau, seed=seed, device=dev,
+                                                                   **(gen_kw or {}))
     check_knowledge(gen, data, dev)
     noise, vk = torch.Generator().manual_seed(seed + 104729), shard_knowledge(gen)
     def step(xb, yb, epoch):
@@ -450,15 +474,18 @@ def train_self(net: nn.Module, data: DataBundle,
             terms['vkd'] = kd_term(vk.virtual_knowledge(yb, tau, noise), s, tau, check=False)
             loss = loss + w['w_vkd'] * terms['vkd']
         return loss, terms, {'net': s}
-    if config is None: config = dict(mode='self-vkd', weights=w, tau=tau, warmup=warmup, epochs=epochs, gen=gen.config, **learner_kw)
-    return fit({'net': net}, step, data, epochs, [*distributed_cbs(dev), CoTrain({'net': gen}), *cbs], out, resume, config, progress, desc='self-VKD',
+    if config is None:
+        config = dict(mode='self-vkd', weights=w, tau=tau, warmup=warmup, epochs=epochs, gen=gen.config, **learner_kw)
+    return fit({'net': net}, step, data, epochs, [*distributed_cbs(dev), CoTrain({'net': gen}), *cbs], out, resume,
+               config, progress, desc='self-VKD',
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c037
 COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
 
 # %% ../nbs/08_train.ipynb #c037_1
-def collab_step(peers: list, names: list, gens: list, w: dict, tau: float, warmup: int, dml: bool, noise: torch.Generator):
+def collab_step(peers: list, names: list, gens: list, w: dict, tau: float, warmup: int, dml: bool,
+                noise: torch.Generator):
     "The step function of collaborative peers: CE, DML from the other peers, VKD from their generators after `warmup`."
     M = len(peers)
     def step(xb, yb, epoch):
@@ -500,7 +527,8 @@ def train_collab(peers: list, data: DataBundle,
     vkd, dml = 'vkd' in mode, mode.startswith('dml')
     gens = []
     if vkd:
-        gens = generators or [GeneratorTrainer(data.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {})) for m in range(M)]
+        gens = generators or [GeneratorTrainer(data.num_classes, tau=tau, seed=seed + 1000 * m, device=dev,
+                                               **(gen_kw or {})) for m in range(M)]
         if len(gens) != M: raise ValueError(f"{M} peers need {M} generators, got {len(gens)}")
         for g in gens: check_knowledge(g, data, dev)
     noise = torch.Generator().manual_seed(seed + 104729)
@@ -509,14 +537,17 @@ def train_collab(peers: list, data: DataBundle,
         config = dict(mode=mode, weights=w, tau=tau, warmup=warmup, epochs=epochs,
                       peers=[getattr(p, 'name', type(p).__name__) for p in peers], **learner_kw)
     cotrain = [CoTrain(dict(zip(names, gens)))] if vkd else []
-    return fit(dict(zip(names, peers)), step, data, epochs, [*distributed_cbs(dev), *cotrain, *cbs], out, resume, config, progress, desc=mode,
+    return fit(dict(zip(names, peers)), step, data, epochs, [*distributed_cbs(dev), *cotrain, *cbs], out, resume,
+               config, progress, desc=mode,
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c041
 def save_student(path, model: nn.Module, arch: str, data: dict, num_classes: int, in_shape, **meta) -> Path:
-    "Write a trained network's weights and how to rebuild it (`arch`, `data` options, `meta` such as the mode) to `path`."
+    """Write a trained network's weights and how to rebuild it (`arch`, `data` options, `meta` such as the mode) to
+    `path`."""
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    return save_pt({'kind': 'student', 'arch': arch, 'data': data, 'num_classes': num_classes, 'in_shape': list(in_shape),
+    return save_pt({'kind': 'student', 'arch': arch, 'data': data, 'num_classes': num_classes,
+                    'in_shape': list(in_shape),
                     **meta, 'state_dict': sd}, path)
 
 def load_student(path, device='cpu'):
@@ -530,6 +561,7 @@ def load_student(path, device='cpu'):
     return m.to(get_device(device)).eval(), {k: v for k, v in ck.items() if k != 'state_dict'}
 
 def same_dataset(a: dict, b: dict) -> bool:
-    "Whether two datasets' options describe the same data, up to the training subset (`n_train` and its `seed`) and how it is loaded."
+    """Whether two datasets' options describe the same data, up to the training subset (`n_train` and its `seed`) and
+    how it is loaded."""
     strip = lambda d: {k: v for k, v in dict(d).items() if k not in ('n_train', 'seed', 'loader', 'workers')}
     return strip(a) == strip(b)

@@ -14,7 +14,8 @@ from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .learner import Callback, StopOnEvent, predict_logits
 from .cotrain import GeneratorTrainer, train_teacher, load_teacher, load_generator, teaching_run
 from .fidelity import ClassMeanKnowledge, fidelity
-from .train import (COLLAB_MODES, student_modes, train_student, train_self, train_collab, needs_teacher, uses_generator,
+from .train import (COLLAB_MODES, student_modes, train_student, train_self, train_collab, needs_teacher,
+                          uses_generator,
                           mode_defaults, mode_hparams)
 from .plots import LivePlot, plot_knowledge
 from .runs import preset_options, train_defaults, uses_teaching_teacher, teaching_expectation, DEMO
@@ -60,7 +61,8 @@ class DevicePicker(W.HBox):
 
 # %% ../nbs/11_widgets.ipynb #c007
 class _DashboardProgress(Callback):
-    "After each epoch: keep the record in the live plot, move the progress bar, redraw the curves (at most once a second)."
+    """After each epoch: keep the record in the live plot, move the progress bar, redraw the curves (at most once a
+    second)."""
     def __init__(self, db, live: LivePlot, total: int, what: str):
         self.db, self.live, self.total, self.what, self.drawn = db, live, total, what, 0.
     def after_epoch(self, learn):
@@ -68,7 +70,8 @@ class _DashboardProgress(Callback):
         self.live(rec)
         db.progress.max, db.progress.value = self.total, len(self.live.records)
         acc = rec.get('test_acc')
-        db.status.value = f"{self.what}: epoch {len(self.live.records)}/{self.total}" + (f", test acc {acc:.3f}" if acc is not None else '')
+        db.status.value = f"{self.what}: epoch {len(self.live.records)}/{self.total}" + (
+            f", test acc {acc:.3f}" if acc is not None else '')
         if time.perf_counter() - self.drawn >= 1.: self.draw()       # a drawing costs about 0.1 s: not every epoch
     def after_fit(self, learn):
         if self.live.records: self.draw()                               # the last epoch, whatever the clock says
@@ -99,6 +102,7 @@ def _hparam_box(name, default):
 # %% ../nbs/11_widgets.ipynb #c007_1
 _T, _S = preset_options('teacher', 'teaching'), preset_options('student', 'teaching')
 
+# %% ../nbs/11_widgets.ipynb #c007_1_w1
 class Dashboard:
     "Pick data, architectures, mode and temperature; train inline; compare runs; explore the distributions."
     def __init__(self, data: str = _S['data'], teacher: str = _T['arch'], student: str = _S['arch'], mode: str = 'vkd',
@@ -114,10 +118,12 @@ class Dashboard:
         self.student = W.Dropdown(options=models_for(data), description='student', style=s, layout=lay)
         self.mode = W.Dropdown(options=all_modes(), value=mode, description='mode', style=s, layout=lay)
         self.tau = W.FloatSlider(value=tau, min=0.5, max=20, step=0.5, description='τ (tau)', style=s, layout=lay)
-        self.hparams, self.hparam_box = {}, W.VBox([])        # the mode's hyper-parameters, one box each (from the registry)
-        self.teacher_epochs = W.BoundedIntText(value=teacher_epochs, min=1, max=1000, description='teacher epochs', style=s, layout=lay)
+        self.hparams, self.hparam_box = {}, W.VBox([])          # the mode's hyper-parameters, one box each
+        self.teacher_epochs = W.BoundedIntText(value=teacher_epochs, min=1, max=1000, description='teacher epochs',
+                                               style=s, layout=lay)
         self.epochs = W.BoundedIntText(value=epochs, min=1, max=1000, description='epochs', style=s, layout=lay)
-        self.refine_steps = W.BoundedIntText(value=refine_steps, min=0, max=100000, description='refit steps', style=s, layout=lay,
+        self.refine_steps = W.BoundedIntText(value=refine_steps, min=0, max=100000, description='refit steps', style=s,
+                                             layout=lay,
                                              tooltip='GAN steps refitting the generator on the final teacher')
         self.n_train = W.IntText(value=n_train or 0, description='train samples', style=s, layout=lay,
                                  tooltip="the students' training samples (0: all); the teacher trains on all of them")
@@ -134,7 +140,8 @@ class Dashboard:
         self.stop_btn.on_click(lambda _: self.stop())
         self.ex_class.observe(lambda _: self.explore(), 'value')
         self.ex_tau.observe(lambda _: self.explore(), 'value')
-        self.explorer, self.nets = None, []   # (teacher logits, labels, generator, class-mean, names); the last run's networks
+        # (teacher logits, labels, generator, class-mean, names); the last run's networks
+        self.explorer, self.nets = None, []
 
 # %% ../nbs/11_widgets.ipynb #782855aa
 @patch
@@ -165,7 +172,9 @@ def _on_data(self: Dashboard, ch):
 def _on_mode(self: Dashboard):
     "One box per hyper-parameter of the chosen mode; what was typed in a box is kept when the next mode has it too."
     old = {k: b.value for k, b in self.hparams.items()}
-    self.hparams = {k: _hparam_box(k, v) for k, v in mode_hparam_defaults(self.mode.value).items() if not isinstance(v, bool)}
+    self.hparams = {
+        k: _hparam_box(k, v) for k, v in mode_hparam_defaults(self.mode.value).items() if not isinstance(v, bool)
+    }
     for k, b in self.hparams.items(): b.value = old.get(k, '')
     self.hparam_box.children = list(self.hparams.values())
 
@@ -175,8 +184,10 @@ def widget(self: Dashboard) -> W.Widget:
     "The whole dashboard as one widget."
     col = lambda *ws: W.VBox(list(ws))
     settings = W.HBox([col(self.data, self.teacher, self.student, self.mode, self.tau, self.device),
-                       col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed, self.hparam_box)])
-    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect, self.curves,
+                       col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed,
+                           self.hparam_box)])
+    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect,
+              self.curves,
               self.gan_note)
     explore = col(self.explorer_note, W.HBox([self.ex_class, self.ex_tau]), self.ex_image)
     return W.Tab([col(settings, run), col(W.HTML('<b>Runs</b>'), self.table), explore],
@@ -213,7 +224,8 @@ def settings(self: Dashboard) -> dict:
     if n_train is not None and n_train < 10:
         raise ValueError(f"train samples must be >= 10 (or 0 for all), got {n_train}")
     return dict(data=data, teacher=self.teacher.value, student=self.student.value, mode=mode, tau=tau, weights=ws,
-                teacher_epochs=self.teacher_epochs.value, epochs=self.epochs.value, refine_steps=self.refine_steps.value,
+                teacher_epochs=self.teacher_epochs.value, epochs=self.epochs.value,
+                refine_steps=self.refine_steps.value,
                 n_train=n_train, seed=self.seed.value, device=dev)
 
 @patch
@@ -232,7 +244,9 @@ def train(self: Dashboard, block: bool = False):
         self._say('a run is in progress: wait for it or press Stop')
         return
     try: cfg = self.settings()
-    except (ValueError, TypeError) as e: self._say(str(e)); return
+    except (ValueError, TypeError) as e:
+        self._say(str(e))
+        return
     self._say('')
     self._stop.clear()
     self.train_btn.disabled, self.stop_btn.disabled = True, False
@@ -267,9 +281,12 @@ GAN_NOTE = ('<small>GAN losses: d_loss ≈ 2 ln 2 ≈ 1.386 and g_loss ≈ ln 2 
 @patch
 def _is_teaching(self: Dashboard, cfg: dict) -> bool:
     "Whether the settings' teacher is the shipped teaching teacher."
-    return uses_teaching_teacher(dict(train_teacher=False, data=cfg['data'], num_samples=None, teacher_arch=cfg['teacher'],
-                                      teacher_epochs=cfg['teacher_epochs'], refine_steps=cfg['refine_steps'], tau=cfg['tau']))
+    return uses_teaching_teacher(dict(train_teacher=False, data=cfg['data'], num_samples=None,
+                                      teacher_arch=cfg['teacher'],
+                                      teacher_epochs=cfg['teacher_epochs'], refine_steps=cfg['refine_steps'],
+                                      tau=cfg['tau']))
 
+# %% ../nbs/11_widgets.ipynb #eee596a0_w1
 @patch
 def _train_teacher(self: Dashboard, cfg, full, dev) -> tuple:
     "Train a teacher with its generator on all of `full`'s training samples, seed 0, as `run_teacher` does."
@@ -278,7 +295,8 @@ def _train_teacher(self: Dashboard, cfg, full, dev) -> tuple:
     gen = GeneratorTrainer(full.num_classes, tau=cfg['tau'], seed=0, device=dev)
     self.gan_note.value = GAN_NOTE
     rec = train_teacher(teacher, full, cfg['teacher_epochs'], gen, refine_steps=cfg['refine_steps'], device=dev, seed=0,
-                        progress=False, cbs=self._cbs(f"teacher {cfg['teacher']} + generator", cfg['teacher_epochs'], 'teacher'),
+                        progress=False,
+                        cbs=self._cbs(f"teacher {cfg['teacher']} + generator", cfg['teacher_epochs'], 'teacher'),
                         refine_callback=_refit_progress(self, cfg['refine_steps']), **train_defaults('teacher'))
     if rec['status'] != 'completed': raise KeyboardInterrupt
     gen.meta = {'data': {'name': cfg['data']}}
@@ -313,7 +331,8 @@ def _run(self: Dashboard, cfg):
         seed_everything(cfg['seed'])                           # as run_student: the same seed gives the same student
         make = lambda: create_model(cfg['student'], data.num_classes, data.in_shape)
         common = dict(epochs=cfg['epochs'], tau=cfg['tau'], device=dev, seed=cfg['seed'], progress=False,
-                      cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode), **train_defaults('student'), **cfg['weights'])
+                      cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode), **train_defaults('student'),
+                      **cfg['weights'])
         self.nets = [make(), make()] if mode in COLLAB_MODES else [make()]
         self.expect.value = self._expectation(cfg)
         if student_mode:
@@ -321,7 +340,8 @@ def _run(self: Dashboard, cfg):
                                 generator=gen if uses_generator(mode) else None, **common)
         elif mode == 'self-vkd': rec = train_self(self.nets[0], data, **common)
         else: rec = train_collab(self.nets, data, mode, **common)
-        row.update(test_acc=rec['test_acc'], status=rec['status'], epochs_done=rec.get('epochs_done', len(rec['history'])),
+        row.update(test_acc=rec['test_acc'], status=rec['status'],
+                   epochs_done=rec.get('epochs_done', len(rec['history'])),
                    history=[h.get('test_acc') for h in rec['history']])
     except KeyboardInterrupt:
         row.update(test_acc=None, status='interrupted', epochs_done=0)
@@ -333,14 +353,16 @@ def _run(self: Dashboard, cfg):
         row['seconds'] = time.perf_counter() - t0
         self.runs.append(row)
         self.table.value = self.results_html()
-        self.status.value = f"{row['status']} in {row['seconds']:.1f} s" + (f": test acc {row['test_acc']:.4f}" if row.get('test_acc') is not None else '')
+        self.status.value = f"{row['status']} in {row['seconds']:.1f} s" + (
+            f": test acc {row['test_acc']:.4f}" if row.get('test_acc') is not None else '')
         self.train_btn.disabled, self.stop_btn.disabled = False, True
 
 # %% ../nbs/11_widgets.ipynb #expect01
 @patch
 def _expectation(self: Dashboard, cfg: dict) -> str:
     "What the kit measured for these settings, when they are the teaching regime's (else nothing)."
-    regime = dict(data=_S['data'], student=_S['arch'], epochs=_S['epochs'], n_train=_S['n_train'], tau=_S['tau'], weights={})
+    regime = dict(data=_S['data'], student=_S['arch'], epochs=_S['epochs'], n_train=_S['n_train'], tau=_S['tau'],
+                  weights={})
     if any(cfg[k] != v for k, v in regime.items()) or not self._is_teaching(cfg): return ''
     if not (teaching_run()/'students.json').is_file(): return ''       # not measured yet (`bench/teaching_regime.py`)
     return f'<small>{html.escape(teaching_expectation(cfg["mode"]))}</small>'
@@ -349,8 +371,10 @@ def _expectation(self: Dashboard, cfg: dict) -> str:
 @patch
 def results_html(self: Dashboard) -> str:
     "The comparison table of every run so far, as HTML."
-    cols = ['data', 'teacher', 'student', 'mode', 'tau', 'epochs', 'seed', 'teacher_acc', 'test_acc', 'status', 'seconds']
-    fmt = lambda k, v: '' if v is None else f'{v:.4f}' if k.endswith('acc') else f'{v:.1f}' if k == 'seconds' else html.escape(str(v))
+    cols = ['data', 'teacher', 'student', 'mode', 'tau', 'epochs', 'seed', 'teacher_acc', 'test_acc', 'status',
+            'seconds']
+    fmt = lambda k, v: '' if v is None else f'{v:.4f}' if k.endswith(
+        'acc') else f'{v:.1f}' if k == 'seconds' else html.escape(str(v))
     head = ''.join(f'<th>{c}</th>' for c in cols)
     rows = ''.join('<tr>' + ''.join(f'<td>{fmt(c, r.get(c))}</td>' for c in cols) + '</tr>' for r in self.runs)
     return f'<table class="vkd-runs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
@@ -370,6 +394,7 @@ def explore(self: Dashboard):
     "Redraw the teacher-vs-generator picture for the chosen class and τ (no training)."
     if self.explorer is None or self.ex_class.value is None: return
     lt, yt, gen, cm, names = self.explorer
-    fig = plot_knowledge(lt, yt, {'generator': gen, 'class-mean': cm}, tau=self.ex_tau.value, classes=[self.ex_class.value],
+    fig = plot_knowledge(lt, yt, {'generator': gen, 'class-mean': cm}, tau=self.ex_tau.value,
+                         classes=[self.ex_class.value],
                          class_names=names)
     _show(self.ex_image, _png(fig))
