@@ -4,6 +4,9 @@ Run it before and after a change to the training core and compare: every number 
 deterministic on one CPU thread), or the change must say which differ and why.
 
 Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/behaviour.py --out runs/behaviour.json [--compare OLD.json]
+Records: behaviour_f6b759b.json, before issue 22's refactors; behaviour_now.json, today's (the same except the 16
+modes where a method's default weight stopped changing with its company: feature method + vkd, kd + a feature method).
+Both were recorded on the project's 2-core CPU machine; another processor may round differently.
 Modes: teacher co-training; every student mode the registry lists (`student_modes()`: each method alone and + vkd)
 and the combinations in EXTRA_MODES; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks,
 2 epochs each.

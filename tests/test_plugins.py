@@ -9,7 +9,7 @@ from vkd_nb.train import Method, register_method
 
 def mse(b, hp):
     "Mean squared error between the student's and the teacher's logits."
-    return F.mse_loss(b.s, b.t)
+    return F.mse_loss(b.logits_s, b.logits_t)
 
 MSE = Method('mse', mse, weight=0.1, needs_teacher=True, hparams={'mse_clip': 10.}, doc='logit regression (MSE)')
 '''
@@ -67,7 +67,7 @@ def test_notebook_method_in_demo_workers(tmp_path, run_env):
         from vkd_nb.runs import run_demo
         SHIFT = 1.
         def centre(v): return v - v.mean(1, keepdim=True)
-        def centred_mse(b, hp): return (centre(b.s) - centre(b.t)).pow(2).mean() * SHIFT
+        def centred_mse(b, hp): return (centre(b.logits_s) - centre(b.logits_t)).pow(2).mean() * SHIFT
         register_method(Method('centred', centred_mse, weight=.5, needs_teacher=True))
         r = run_demo('demo', seeds=(0, 1), modes=('centred+vkd',), jobs=2, epochs=1, n_train=200, device='cpu',
                      progress=False, log=lambda *a: None)

@@ -41,7 +41,7 @@ def test_student_modes_end_to_end(work):
     code, out, err = vkd('student', *small(work), '--arch', 'cnn1d_8', '--mode', 'at+vkd', '--teacher', work/'teacher', '--epochs', 1,
                          '--w-at', 50, '--out', work/'students'/'at50', '--json')
     assert code == 0, err
-    assert json.loads(out)['config']['hparams'] == {'w_ce': 1.0, 'w_at': 50.0, 'w_vkd': 1.0}
+    assert json.loads(out)['config']['hparams'] == {'w_ce': 1.0, 'w_at': 50.0, 'w_vkd': 0.9}
 
 def test_pure_vkd_never_loads_the_teacher(work):
     t = work/'teacher'/'teacher.pt'; t.rename(work/'away.pt')

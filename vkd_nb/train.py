@@ -41,7 +41,7 @@ class Method:
     weight: float = 1.                 # default weight
     needs_teacher: bool = False        # runs the teacher in every step
     features: bool = False             # reads feature lists (`model(x, return_features=True)`)
-    knowledge: str|None = None         # 'generator' or 'class-mean': the virtual knowledge it distills from (`b.vk`)
+    knowledge: str|None = None         # 'generator' or 'class-mean': the virtual knowledge it reads (`b.virtual`)
     hparams: dict = field(default_factory=dict)  # more hyper-parameters with defaults (names unique in the registry)
     modules: Callable|None = None      # modules(fs, ft, hp, data) -> {name: nn.Module}: trainable modules it brings
     needs_index: bool = False          # reads each sample's index in the training set (`b.idx`)
@@ -49,7 +49,7 @@ class Method:
     prestage: Callable|None = None
                                        # a stage of its own before the student trains (the benchmark's init epochs)
     check: Callable|None = None        # check(hp): raise on bad hyper-parameters (weights are checked for you)
-    ce_weight: float|None = None       # alone, CE weighs this (KD: 0.1 beside its 0.9, Hinton's mixture); None: 1
+    ce_weight: float|None = None       # CE's weight in a mode of such methods only (KD: 0.1, Hinton's); None: 1
     replaces_ce: bool = False          # its term replaces cross-entropy (label smoothing)
     doc: str = ''                      # one line for help texts
 
@@ -59,11 +59,24 @@ class Method:
     def defaults(self) -> dict: return {self.weight_name: float(self.weight), **self.hparams}
 
 # %% ../nbs/08_train.ipynb #c006
+_FIRST_NAMES = {'s': 'logits_s', 't': 'logits_t', 'fs': 'feats_s', 'ft': 'feats_t', 'vk': 'virtual'}
+
 class Batch:
     "What a method's loss reads in one step."
-    __slots__ = ('x', 'y', 'idx', 's', 'fs', 't', 'ft', 'vk', 'tau', 'modules', 'epoch', 'check')
+    __slots__ = ('x', 'y', 'idx', 'logits_s', 'feats_s', 'logits_t', 'feats_t', 'virtual', 'tau', 'modules', 'epoch',
+                 'check')
     def __init__(self, **kw):
+        kw = {_FIRST_NAMES.get(k, k): v for k, v in kw.items()}
+        unknown = sorted(set(kw) - set(self.__slots__))
+        if unknown: raise TypeError(f"Batch has no field {', '.join(unknown)}; its fields: {', '.join(self.__slots__)}")
         for k in self.__slots__: setattr(self, k, kw.get(k))
+
+    # the first versions' names, kept for methods written with them
+    s = property(lambda self: self.logits_s)
+    t = property(lambda self: self.logits_t)
+    fs = property(lambda self: self.feats_s)
+    ft = property(lambda self: self.feats_t)
+    vk = property(lambda self: self.virtual)
 
 # %% ../nbs/08_train.ipynb #d7dc303a
 METHODS: dict = {}                     # name -> Method: the registry
@@ -112,12 +125,12 @@ def load_entry_points() -> list:
     return [n for n in METHODS if n not in before]
 
 # %% ../nbs/08_train.ipynb #c008
-def _kd(b, hp): return kd_term_logits(b.t, b.s, b.tau, check=b.check)
-def _vkd(b, hp): return kd_term(b.vk, b.s, b.tau, check=b.check)
-def _at(b, hp): return at_loss(b.fs[1:-1], b.ft[1:-1], check=b.check)
+def _kd(b, hp): return kd_term_logits(b.logits_t, b.logits_s, b.tau, check=b.check)
+def _vkd(b, hp): return kd_term(b.virtual, b.logits_s, b.tau, check=b.check)
+def _at(b, hp): return at_loss(b.feats_s[1:-1], b.feats_t[1:-1], check=b.check)
 def _fitnet(b, hp):
-    return fitnet_loss(b.modules['regressor'](b.fs[hp['hint_layer']]), b.ft[hp['hint_layer']], check=b.check)
-def _ls(b, hp): return F.cross_entropy(b.s, b.y, label_smoothing=hp['smoothing'])
+    return fitnet_loss(b.modules['regressor'](b.feats_s[hp['hint_layer']]), b.feats_t[hp['hint_layer']], check=b.check)
+def _ls(b, hp): return F.cross_entropy(b.logits_s, b.y, label_smoothing=hp['smoothing'])
 
 def _regressor(fs, ft, hp, data):
     i = hp['hint_layer']
@@ -145,18 +158,18 @@ for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teac
 # %% ../nbs/08_train.ipynb #27d8325c
 def _dkd(b, hp):
     warm = min(1., (b.epoch + 1) / hp['dkd_warmup']) if hp['dkd_warmup'] > 0 else 1.
-    return warm * dkd_loss(b.s, b.t, b.y, hp['dkd_alpha'], hp['dkd_beta'], b.tau, check=b.check)
-def _sp(b, hp): return sp_loss(b.fs[-2], b.ft[-2], check=b.check)
-def _pkt(b, hp): return pkt_loss(b.fs[-1], b.ft[-1], check=b.check)
-def _rkd(b, hp): return rkd_loss(b.fs[-1], b.ft[-1], hp['rkd_dist'], hp['rkd_angle'], check=b.check)
+    return warm * dkd_loss(b.logits_s, b.logits_t, b.y, hp['dkd_alpha'], hp['dkd_beta'], b.tau, check=b.check)
+def _sp(b, hp): return sp_loss(b.feats_s[-2], b.feats_t[-2], check=b.check)
+def _pkt(b, hp): return pkt_loss(b.feats_s[-1], b.feats_t[-1], check=b.check)
+def _rkd(b, hp): return rkd_loss(b.feats_s[-1], b.feats_t[-1], hp['rkd_dist'], hp['rkd_angle'], check=b.check)
 def _cc(b, hp):
     m = b.modules
-    return cc_loss(m['cc_embed_s'](b.fs[-1]), m['cc_embed_t'](b.ft[-1]), check=b.check)
+    return cc_loss(m['cc_embed_s'](b.feats_s[-1]), m['cc_embed_t'](b.feats_t[-1]), check=b.check)
 def _vid(b, hp):
-    regs = [b.modules[f'vid_{i}'] for i in range(len(b.fs) - 2)]
-    return sum(vid_loss(*r(s), t, check=b.check) for r, s, t in zip(regs, b.fs[1:-1], b.ft[1:-1]))
-def _nst(b, hp): return nst_loss(b.fs[1:-1], b.ft[1:-1], check=b.check)
-def _crd(b, hp): return crd_loss(b.fs[-1], b.ft[-1], b.idx, b.modules['crd'], check=b.check)
+    regs = [b.modules[f'vid_{i}'] for i in range(len(b.feats_s) - 2)]
+    return sum(vid_loss(*r(s), t, check=b.check) for r, s, t in zip(regs, b.feats_s[1:-1], b.feats_t[1:-1]))
+def _nst(b, hp): return nst_loss(b.feats_s[1:-1], b.feats_t[1:-1], check=b.check)
+def _crd(b, hp): return crd_loss(b.feats_s[-1], b.feats_t[-1], b.idx, b.modules['crd'], check=b.check)
 
 def _cc_embeds(fs, ft, hp, data):
     return {'cc_embed_s': Embed(fs[-1].shape[1:], hp['cc_dim']), 'cc_embed_t': Embed(ft[-1].shape[1:], hp['cc_dim'])}
@@ -201,11 +214,11 @@ for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1.,
     register_method(_m, replace=True)
 
 # %% ../nbs/08_train.ipynb #b93d734d
-def _none(b, hp): return b.s.new_zeros(())             # the benchmark adds no term after its init stage (FSP, AB)
+def _none(b, hp): return b.logits_s.new_zeros(())    # the benchmark adds no term after its init stage (FSP, AB)
 def _ft(b, hp):
     m = b.modules
-    with torch.no_grad(): factor_t = m['ft_paraphraser'].encoder(b.ft[-2])   # fixed after its init stage
-    return ft_loss(m['ft_translator'](b.fs[-2]), factor_t, check=b.check)
+    with torch.no_grad(): factor_t = m['ft_paraphraser'].encoder(b.feats_t[-2])   # fixed after its init stage
+    return ft_loss(m['ft_translator'](b.feats_s[-2]), factor_t, check=b.check)
 def _ab_connectors(fs, ft, hp, data):
     if len(fs) != len(ft):
         raise ValueError(f"AB pairs the student's {len(fs) - 2} stages with the teacher's "
@@ -250,11 +263,11 @@ def parse_mode(mode: str) -> list:
     return parts
 
 def mode_defaults(mode: str) -> dict:
-    "The default hyper-parameters of `mode`: `w_ce` (unless a method replaces CE), then each method's."
+    "The default hyper-parameters of `mode`: `w_ce` (unless a method replaces CE), then each method's own."
     parts = parse_mode(mode)
-    mixed = bool(parts) and all(m.ce_weight is not None for m in parts)
-    out = {} if any(m.replaces_ce for m in parts) else {'w_ce': min(m.ce_weight for m in parts) if mixed else 1.}
-    for m in parts: out.update(m.defaults, **({m.weight_name: 1.} if m.ce_weight is not None and not mixed else {}))
+    hinton = bool(parts) and all(m.ce_weight is not None for m in parts)   # every method mixes with CE as KD does
+    out = {} if any(m.replaces_ce for m in parts) else {'w_ce': min(m.ce_weight for m in parts) if hinton else 1.}
+    for m in parts: out.update(m.defaults)                                 # the same alone and in any company
     return out
 
 def mode_hparams(mode: str, **given) -> dict:
@@ -309,16 +322,16 @@ def student_step(student: nn.Module,
     w = {'ce': hp.get('w_ce'), **{m.name: hp[m.weight_name] for m in parts}}
     def step(xb, yb, epoch, idx=None):
         b = Batch(x=xb, y=yb, idx=idx, tau=tau, modules=modules, epoch=epoch, check=check)
-        if feats: b.fs, b.s = student(xb, return_features=True)
-        else: b.s = student(xb)
-        terms = {'ce': F.cross_entropy(b.s, yb)} if ce else {}
+        if feats: b.feats_s, b.logits_s = student(xb, return_features=True)
+        else: b.logits_s = student(xb)
+        terms = {'ce': F.cross_entropy(b.logits_s, yb)} if ce else {}
         if teach:
             with torch.no_grad():
-                if feats: b.ft, b.t = teacher(xb, return_features=True)
-                else: b.t = teacher(xb)
-        if know: b.vk = knowledge.virtual_knowledge(yb, tau, noise)
+                if feats: b.feats_t, b.logits_t = teacher(xb, return_features=True)
+                else: b.logits_t = teacher(xb)
+        if know: b.virtual = knowledge.virtual_knowledge(yb, tau, noise)
         for name, loss in losses: terms[name] = loss(b, hp)
-        return sum(w[k] * v for k, v in terms.items()), terms, {'student': b.s}
+        return sum(w[k] * v for k, v in terms.items()), terms, {'student': b.logits_s}
     return step
 
 # %% ../nbs/08_train.ipynb #c015
