@@ -25,7 +25,7 @@ __all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'tea
            'load_teacher', 'load_generator', 'rebuild_data', 'fidelity_reports', 'export_generator']
 
 # %% ../nbs/07_cotrain.ipynb #c002_ddp
-from .distributed import all_gather_rows, distributed_cbs   # DDP: the generator sees the global batch
+from .distributed import all_gather_rows   # DDP (attached by `fit`): the generator sees the global batch
 
 
 # %% ../nbs/07_cotrain.ipynb #c008
@@ -195,7 +195,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
         return F.cross_entropy(logits, yb), {}, {'teacher': logits}
     if config is None:
         config = dict(epochs=epochs, **learner_kw, generator=None if generator is None else generator.config)
-    cbs = [*distributed_cbs(dev), *([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
+    cbs = [*([CoTrain({'teacher': generator})] if generator is not None else []), *cbs]
     rec = fit({'teacher': teacher}, step, data, epochs, cbs, out, resume, config, progress,
               desc='teacher' + (' + generator' if generator else ''), **{**learner_kw, 'device': dev})
     t_refine = 0.

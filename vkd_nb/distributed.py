@@ -12,7 +12,7 @@ from torch.nn.parallel import DistributedDataParallel
 from .core import get_device, RunFolder
 from .data import DeviceLoader, StreamLoader
 from fastcore.basics import patch
-from .learner import Callback, Recorder, rank
+from .learner import Callback, Recorder, rank, PROCESS_CBS
 
 # %% auto #0
 __all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'end_process', 'launch', 'all_gather_parts',
@@ -308,6 +308,8 @@ def cleanup_fit(self: DDP, learn):
 def distributed_cbs(device='auto') -> list:
     "`[DDP()]` when this process is one of several (joining the group `torchrun` describes if needed), else `[]`."
     return [DDP()] if init_distributed(device) else []
+
+if distributed_cbs not in PROCESS_CBS: PROCESS_CBS.append(distributed_cbs)   # every `fit` asks it (`05_learner`)
 
 # %% ../nbs/05a_distributed.ipynb #1983f55b
 @contextlib.contextmanager

@@ -17,10 +17,10 @@ from .core import get_device, autocast, seed_everything, save_pt, load_pt
 from .data import DataBundle, DeviceLoader
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'make_optimizer', 'make_schedule', 'predict_logits',
-           'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner', 'Recorder', 'rank',
-           'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file', 'comparable_config', 'config_changes',
-           'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CBS', 'make_optimizer', 'make_schedule',
+           'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner',
+           'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file', 'comparable_config',
+           'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')
@@ -423,6 +423,8 @@ def load(self: Checkpoint, learn):
             f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=2)
 
 # %% ../nbs/05_learner.ipynb #a76db89c
+PROCESS_CBS: list = []     # f(device) -> callbacks every `fit` adds: `vkd_nb.distributed` puts DDP's here
+
 def standard_cbs(out=None, config: dict|None = None, resume: bool = False, progress: bool = True,
                  desc: str = 'training') -> list:
     "The callbacks every run has: history, timing, the NaN guard, progress (optional), checkpoints (with a folder)."
@@ -438,5 +440,7 @@ def fit(nets: dict, step, data: DataBundle, epochs: int = 10,
         progress: bool = True, desc: str = 'training',
         **learner_kw) -> dict:       # options of `Learner`: optimizer, schedule, batch size, device, seed, ...
     "Train `nets` on `data` with the loss of `step` and the standard callbacks; returns the run's record."
-    return Learner(nets, step, data, standard_cbs(out, config, resume, progress, desc) + list(cbs),
+    given = {type(c) for c in cbs}
+    process = [cb for f in PROCESS_CBS for cb in f(learner_kw.get('device', 'auto')) if type(cb) not in given]
+    return Learner(nets, step, data, standard_cbs(out, config, resume, progress, desc) + process + list(cbs),
                    **learner_kw).fit(epochs)

@@ -29,7 +29,7 @@ __all__ = ['METHODS', 'PLUGIN_GROUP', 'COLLAB_MODES', 'Method', 'Batch', 'hparam
            'save_student', 'load_student', 'same_dataset']
 
 # %% ../nbs/08_train.ipynb #c002_ddp
-from .distributed import distributed_cbs, shard_knowledge   # DDP: the callback; noise drawn for the global batch
+from .distributed import shard_knowledge   # DDP (attached by `fit`): noise drawn for the global batch
 
 
 # %% ../nbs/08_train.ipynb #c005
@@ -454,7 +454,7 @@ def train_student(student: nn.Module, data: DataBundle,
     if config is None:
         config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs,
                       student=getattr(student, 'name', type(student).__name__), **learner_kw)
-    return fit(nets, step, data, epochs, [*distributed_cbs(dev), *cbs], out, resume, config, progress,
+    return fit(nets, step, data, epochs, list(cbs), out, resume, config, progress,
                desc=f'student ({mode})', state=state,
                frozen=(t_run,) if t_run is not None else (), evaluate=('student',),
                with_index=any(m.needs_index for m in parts),
@@ -489,7 +489,7 @@ def train_self(net: nn.Module, data: DataBundle,
         return loss, terms, {'net': s}
     if config is None:
         config = dict(mode='self-vkd', weights=w, tau=tau, warmup=warmup, epochs=epochs, gen=gen.config, **learner_kw)
-    return fit({'net': net}, step, data, epochs, [*distributed_cbs(dev), CoTrain({'net': gen}), *cbs], out, resume,
+    return fit({'net': net}, step, data, epochs, [CoTrain({'net': gen}), *cbs], out, resume,
                config, progress, desc='self-VKD',
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
@@ -550,7 +550,7 @@ def train_collab(peers: list, data: DataBundle,
         config = dict(mode=mode, weights=w, tau=tau, warmup=warmup, epochs=epochs,
                       peers=[getattr(p, 'name', type(p).__name__) for p in peers], **learner_kw)
     cotrain = [CoTrain(dict(zip(names, gens)))] if vkd else []
-    return fit(dict(zip(names, peers)), step, data, epochs, [*distributed_cbs(dev), *cotrain, *cbs], out, resume,
+    return fit(dict(zip(names, peers)), step, data, epochs, [*cotrain, *cbs], out, resume,
                config, progress, desc=mode,
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
