@@ -25,8 +25,10 @@ def small(work, *more):
 def weights(path, key='state_dict'): return load_pt(path)[key]
 
 def test_student_modes_end_to_end(work):
-    "Every mode the registry offers (each method, alone and with VKD) and a three-part combination, from the command line."
-    for mode in (*student_modes(), 'kd+at+vkd'):
+    """Modes of each kind from the command line: a three-part combination, CRD with VKD (sample indices, a memory bank),
+    an init stage (its epochs option), a replacement of CE. `08_train` trains every mode the registry offers once."""
+    assert {'kd', 'crd+vkd', 'fsp', 'label-smoothing'} <= set(student_modes())
+    for mode in ('kd', 'kd+at+vkd', 'crd+vkd', 'fsp', 'label-smoothing'):
         out = work/'students'/mode
         init = [x for m in parse_mode(mode) if m.prestage is not None for x in (f'--{m.name}-init-epochs', 1)]   # short init stages
         code, stdout, err = vkd('student', *small(work), '--arch', 'cnn1d_8', '--mode', mode, '--teacher', work/'teacher',

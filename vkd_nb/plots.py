@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .core import soften, check_tau, check_logits_labels
 from .learner import Callback
 from .fidelity import class_means, kl_div
-from .train import METHODS
+from .registry import METHODS
 
 # %% auto #0
 __all__ = ['TEACHER_COLOR', 'FIDELITY_KEYS', 'plot_knowledge', 'plot_top1', 'plot_dark_knowledge', 'loss_terms', 'history_panels',
