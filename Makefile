@@ -20,7 +20,7 @@ install: $(STAMP)
 
 # Export the library, clean the notebooks and rebuild README.md from nbs/index.ipynb.
 sync: install
-	$(BIN)/nbdev_export
+	$(BIN)/python .ci/export.py
 	$(BIN)/nbdev_clean
 	$(BIN)/python .ci/readme.py nbs/index.ipynb README.md
 

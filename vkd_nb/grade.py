@@ -8,12 +8,13 @@ import argparse, io, json, os, re, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'MIN_MEMORY_MB', 'MAX_SECONDS', 'TRUST_WARNING',
-           'SANDBOX_MISSING', 'UNBOXED_WARNING', 'read_notebook', 'cell_source', 'exercise_marker', 'exercises_of',
-           'strip_solutions', 'student_version', 'notebook_text', 'build_student_version', 'build_assignments',
-           'check_assignments', 'check_limits', 'grade', 'format_report', 'grading_plan', 'instrument',
-           'sandbox_available', 'tampering', 'reference_values', 'feedback_text', 'lms_rows', 'grade_class',
-           'nbgrader_notebook', 'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade', 'add_grade_class',
+__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'MIN_MEMORY_MB', 'MAX_SECONDS',
+           'TRUST_WARNING', 'SANDBOX_MISSING', 'UNBOXED_WARNING', 'read_notebook', 'cell_source',
+           'exercise_marker', 'exercises_of', 'strip_solutions', 'student_version', 'notebook_text',
+           'build_student_version', 'build_assignments', 'check_assignments', 'check_limits', 'grade',
+           'format_report', 'grading_plan', 'instrument', 'sandbox_available', 'tampering',
+           'reference_values', 'feedback_text', 'lms_rows', 'grade_class', 'nbgrader_notebook',
+           'export_nbgrader', 'add_grade', 'default_reference', 'cmd_grade', 'add_grade_class',
            'cmd_grade_class', 'add_assignments', 'cmd_assignments']
 
 # %% ../nbs/12_grade.ipynb #c006
