@@ -100,16 +100,14 @@ def _data_kw(args) -> dict:
     return {**kw, **_image_kw(args)}
 
 # %% ../nbs/13_cli.ipynb #c008_1_w1
-def _setting_type(name: str):
-    "An argparse type for the `TrainConfig` setting `name`: the value parsed, then checked by the config itself."
-    from dataclasses import fields
+def _setting_type(f):
+    "An argparse type for the `TrainConfig` field `f`: the value parsed, then checked by the config itself."
     from vkd_nb.learner import TrainConfig
-    f = next(f for f in fields(TrainConfig) if f.name == name)
     conv = {'int': int, 'float': float}.get(f.type, str)
     def parse(v: str):
         try: x = conv(v)
         except ValueError: raise argparse.ArgumentTypeError(f"expected {f.metadata['allowed']}, got {v!r}") from None
-        try: TrainConfig(**{name: x})
+        try: TrainConfig(**{f.name: x})
         except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
         return x
     return parse
@@ -126,7 +124,7 @@ def _add_settings(p, defaults: dict):
             continue
         d = defaults.get(f.name, f.default)
         shown = f"{m['help']} (default: {f'{d:g}' if isinstance(d, float) else d})".replace('%', '%%')
-        p.add_argument(flag, default=None, choices=m['choices'], type=None if m['choices'] else _setting_type(f.name),
+        p.add_argument(flag, default=None, choices=m['choices'], type=None if m['choices'] else _setting_type(f),
                        help=shown)
 
 # %% ../nbs/13_cli.ipynb #c008_1_w2

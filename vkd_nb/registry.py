@@ -5,6 +5,7 @@
 # %% ../nbs/07b_registry.ipynb #r002
 from __future__ import annotations
 import inspect, warnings
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Callable
 import torch
@@ -55,17 +56,14 @@ class Batch:
     __slots__ = ('x', 'y', 'idx', 'logits_s', 'feats_s', 'logits_t', 'feats_t', 'virtual', 'tau', 'modules', 'epoch',
                  'check')
     def __init__(self, **kw):
-        kw = {_FIRST_NAMES.get(k, k): v for k, v in kw.items()}
-        unknown = sorted(set(kw) - set(self.__slots__))
-        if unknown: raise TypeError(f"Batch has no field {', '.join(unknown)}; its fields: {', '.join(self.__slots__)}")
-        for k in self.__slots__: setattr(self, k, kw.get(k))
+        for k in self.__slots__: setattr(self, k, kw.pop(k, None))
+        if kw:                                 # the first versions' names; any other name is a mistake
+            unknown = sorted(set(kw) - set(_FIRST_NAMES))
+            if unknown:
+                raise TypeError(f"Batch has no field {', '.join(unknown)}; its fields: {', '.join(self.__slots__)}")
+            for k, v in kw.items(): setattr(self, _FIRST_NAMES[k], v)
 
-    # the first versions' names, kept for methods written with them
-    s = property(lambda self: self.logits_s)
-    t = property(lambda self: self.logits_t)
-    fs = property(lambda self: self.feats_s)
-    ft = property(lambda self: self.feats_t)
-    vk = property(lambda self: self.virtual)
+for _old, _new in _FIRST_NAMES.items(): setattr(Batch, _old, property(attrgetter(_new)))   # for the first methods
 
 # %% ../nbs/07b_registry.ipynb #d7dc303a
 METHODS: dict = {}                     # name -> Method: the registry

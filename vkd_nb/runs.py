@@ -90,11 +90,11 @@ def preset_options(role: str,                 # 'teacher' or 'student'
     return out
 
 # %% ../nbs/10_runs.ipynb #tmetrics
-def _teacher_metrics(rec: dict, fid: dict, config: dict) -> dict:
-    "A teacher run's metrics.json: test accuracy, status, fidelity (means), seconds, history and configuration."
-    return {'test_acc': rec['test_acc'], 'status': rec['status'], 'epochs_done': rec['epochs_done'],
-            'fidelity': {k: v['mean'] for k, v in fid.items()},
-            **{k: v for k, v in rec.items() if k.startswith('seconds') or k == 'generator_overhead'},
+def _metrics(rec: dict, config: dict, **extra) -> dict:
+    "A run's metrics.json: test accuracy, status, `extra`, seconds, history and configuration."
+    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}),
+            'status': rec['status'],
+            'epochs_done': rec['epochs_done'], **extra, **{k: v for k, v in rec.items() if k.startswith('seconds')},
             'history': rec['history'], 'config': config}
 
 # %% ../nbs/10_runs.ipynb #tsave
@@ -138,11 +138,11 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
         rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed,
                             progress=progress, out=out, resume=resume, config=config, **train_kw)
         _save_teacher_run(out, teacher, gen, arch, data_opts, bundle, hold)
-        fid = fidelity_reports(teacher, bundle, gen, tau, dev, seed)
-        metrics = _teacher_metrics(rec, fid, dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs,
-                                                  generator=with_generator, tau=tau, refine_steps=refine_steps,
-                                                  seed=seed, device=str(dev), train=train_kw,
-                                                  gen=gen.config if gen else None))
+        fid = {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()}
+        metrics = _metrics(rec, dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator,
+                                     tau=tau, refine_steps=refine_steps, seed=seed, device=str(dev), train=train_kw,
+                                     gen=gen.config if gen else None),
+                           fidelity=fid, generator_overhead=rec['generator_overhead'])
         if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
@@ -169,13 +169,6 @@ def import_teacher(out,                       # run folder to write teacher.pt a
                    'config': dict(data=data_opts, arch=arch, teacher_weights=str(weights))}
         save_json(metrics, out/'metrics.json')
     return metrics
-
-# %% ../nbs/10_runs.ipynb #194ef323
-def _metrics(rec: dict, config: dict, **extra) -> dict:
-    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}),
-            'status': rec['status'],
-            'epochs_done': rec['epochs_done'], **extra, **{k: v for k, v in rec.items() if k.startswith('seconds')},
-            'history': rec['history'], 'config': config}
 
 # %% ../nbs/10_runs.ipynb #194ef323_1
 def _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
