@@ -7,6 +7,9 @@ SYNCED  := vkd_nb nbs README.md
 # Tests run two notebooks at once on two cores: one thread each, or OpenMP's spinning threads oversubscribe
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
+# Test processes at once: notebooks (nbdev_test) and test files (pytest-xdist, a file's tests stay together so its
+# fixtures run once). Two suits two cores: four measured slower than two there.
+WORKERS ?= 2
 
 .PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
 	site-instructor slides teaching-teacher
@@ -35,10 +38,10 @@ check-sync: install
 	echo "notebooks, library and README are in sync"
 
 test-nbs: install
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/nbdev_test --n_workers $(WORKERS) --timing
 
 test: check-sync test-nbs browser-deps sandbox-deps
-	$(BIN)/python -m pytest tests/ -q -ra --durations=15
+	$(BIN)/python -m pytest tests/ -q -ra --durations=15 -n $(WORKERS) --dist loadfile
 
 # Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine), and the slow pytest
 # checks (VKD_SLOW=1: the shipped teaching teacher is retrained bit for bit).
