@@ -296,7 +296,7 @@ def postprocess(body: str, page: str, pages: list, known: dict) -> str:
 def secrets() -> dict:
     "What the public site must not show, by solution notebook: its model answers and hidden tests (text to look for)."
     sys.path.insert(0, str(ROOT))
-    from vkd_nb.grade import read_notebook, cell_source, exercise_marker, BEGIN_SOLUTION, END_SOLUTION
+    from vkd_nb.grading.notebooks import read_notebook, cell_source, exercise_marker, BEGIN_SOLUTION, END_SOLUTION
     public = {l.strip() for p in site_notebooks() for c in read_notebook(p)['cells']
               for l in cell_source(c).splitlines()}
     out = {}

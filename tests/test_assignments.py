@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from vkd_nb.grade import (grade, build_assignments, check_assignments, read_notebook, exercises_of, exercise_marker, cell_source,
-                          strip_solutions, notebook_text, add_grade, add_assignments, BEGIN_SOLUTION, reference_values, student_version)
+from vkd_nb.grading.notebooks import build_assignments, check_assignments, read_notebook, exercises_of, exercise_marker, cell_source, strip_solutions, notebook_text, BEGIN_SOLUTION, student_version
+from vkd_nb.grading.reference import grade, reference_values
+from vkd_nb.grading.cli import add_grade, add_assignments
 
 SOL, STU = ROOT/'nbs'/'assignments'/'_solutions', ROOT/'nbs'/'assignments'
 NAMES = ['01_softmax_temperature.ipynb', '02_kd_term.ipynb', '03_generator_gan.ipynb', '04_student_vkd.ipynb', '05_self_collab.ipynb']

@@ -5,7 +5,8 @@ import json, re, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from vkd_nb.grade import read_notebook, cell_source, grading_plan, student_version, BEGIN_SOLUTION, END_SOLUTION
+from vkd_nb.grading.notebooks import read_notebook, cell_source, student_version, BEGIN_SOLUTION, END_SOLUTION
+from vkd_nb.grading.instrument import grading_plan
 
 sys.path.insert(0, str(ROOT/'.ci'))
 import slides  # noqa: E402  (.ci/slides.py)
@@ -75,7 +76,7 @@ def test_syllabus_follows_the_lessons():
         assert '**Run time (measured)**' in _norm(sec) and '**Working time (estimated)**' in _norm(sec)
         if lesson['grade']: assert (NBS/'assignments'/f"{lesson['grade']}.ipynb").is_file()
     text = '\n'.join(cells)
-    for skipped in ('05a_distributed', '12_grade', '13_cli', 'Writing files safely', 'Run folders', 'teaching regime'):
+    for skipped in ('05a_distributed', '12_grading', '13_cli', 'Writing files safely', 'Run folders', 'teaching regime'):
         assert skipped in text, skipped
 
 def test_slides_select_existing_sections():

@@ -5,8 +5,11 @@ import csv, json, os, re, shutil, subprocess, time
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from vkd_nb.grade import (grade, grade_class, reference_values, read_notebook, cell_source, notebook_text, strip_solutions,
-                          grading_plan, sandbox_available, student_version, feedback_text)
+from vkd_nb.grading.notebooks import read_notebook, cell_source, notebook_text, strip_solutions, student_version
+from vkd_nb.grading.instrument import grading_plan
+from vkd_nb.grading.sandbox import sandbox_available
+from vkd_nb.grading.reference import grade, reference_values, feedback_text
+from vkd_nb.grading.classes import grade_class
 
 SOL, STU = ROOT/'nbs'/'assignments'/'_solutions', ROOT/'nbs'/'assignments'
 NAME = '01_softmax_temperature.ipynb'
@@ -129,9 +132,9 @@ def test_deleted_answer_cell_runs_the_stub_and_others_still_count(tmp_path, expe
 @pytest.mark.skipif(not sandbox_available(), reason='bwrap (Debian bubblewrap) is not installed: `make test` installs it')
 def test_the_box_hides_the_files_and_the_network(tmp_path, expected):
     secret = tmp_path.parent/'secret.txt'; secret.write_text('the answers')
-    import vkd_nb.grade as G
+    from vkd_nb.grading import instrument as I, sandbox as S
     # the probe's value was a tensor of four False: it saw no file outside its folder and no network
-    child = G._spawn({'cells': [{'index': 0, 'role': 'setup', 'code': G.instrument(
+    child = S._spawn({'cells': [{'index': 0, 'role': 'setup', 'code': I.instrument(
         'from pathlib import Path as P\nimport os\n'
         f'assert not P({str(secret)!r}).exists() and not P({str(REF)!r}).exists() and set(os.listdir(".")) <= {{"tmp"}}\n'
         'import torch, vkd_nb.core\n'
@@ -186,13 +189,13 @@ def test_grade_class_of_five(tmp_path):
 @pytest.mark.parametrize('box', ['none', pytest.param('bwrap', marks=pytest.mark.skipif(not sandbox_available(), reason='no bwrap'))])
 def test_forking_is_refused_and_cleaned_up(box):
     "A child that forks without end: the audit hook refuses `os.fork` (and bwrap's process namespace, or the process cap, stand behind it)."
-    import vkd_nb.grade as G
+    from vkd_nb.grading import instrument as I, sandbox as S
     src = ('import os, time\npids, why = [], None\ntry:\n    for _ in range(400):\n        p = os.fork()\n        if p == 0:\n'
            '            time.sleep(60); os._exit(0)\n        pids.append(p)\nexcept OSError as e: why = str(e)\n'
            'assert len(pids) < 400, len(pids)\ntest_eq(pids, [])\ntest_eq(why, "")\n')
-    job = {'cells': [{'index': 0, 'role': 'setup', 'code': G.instrument(src, '<cell 1>').hex()}], 'timeout': 30, 'reference': False}
+    job = {'cells': [{'index': 0, 'role': 'setup', 'code': I.instrument(src, '<cell 1>').hex()}], 'timeout': 30, 'reference': False}
     t0 = time.monotonic()
-    recs, rc, killed, stderr, boxed, over = G._spawn(job, 60, box, max_procs=128)
+    recs, rc, killed, stderr, boxed, over = S._spawn(job, 60, box, max_procs=128)
     assert time.monotonic() - t0 < 30 and boxed == (box == 'bwrap') and not over
     cell = [r for r in recs if r.get('cell') == 0][0]
     assert cell['ok'] and cell['checks'][0]['value'] is True, cell          # fork failed before 400 children

@@ -6,7 +6,9 @@ import random, re, runpy, string
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from vkd_nb.grade import grade, reference_values, read_notebook, cell_source, notebook_text, sandbox_available
+from vkd_nb.grading.notebooks import read_notebook, cell_source, notebook_text
+from vkd_nb.grading.sandbox import sandbox_available
+from vkd_nb.grading.reference import grade, reference_values
 
 SOL, STU = ROOT/'nbs'/'assignments'/'_solutions', ROOT/'nbs'/'assignments'
 NAME = '01_softmax_temperature.ipynb'

@@ -6,8 +6,11 @@ import contextlib, csv, io, json, os, resource, shutil, time
 from pathlib import Path
 import pytest
 from conftest import ROOT
-import vkd_nb.grade as G
-from vkd_nb.grade import grade, grade_class, reference_values, read_notebook, notebook_text, sandbox_available, feedback_text
+import vkd_nb.grading.sandbox as S, vkd_nb.grading.cli as C
+from vkd_nb.grading.notebooks import read_notebook, notebook_text
+from vkd_nb.grading.sandbox import sandbox_available
+from vkd_nb.grading.reference import grade, reference_values, feedback_text
+from vkd_nb.grading.classes import grade_class
 from test_grading_corpus import build, REF, STU, NAME
 
 BOX = 'bwrap' if sandbox_available() else 'none'
@@ -25,7 +28,7 @@ def vkd(*argv) -> tuple:
 
 def test_without_bwrap_the_grader_refuses_unless_told_by_name(tmp_path, monkeypatch, expected):
     sub = build(SOLVED, tmp_path/NAME)
-    monkeypatch.setattr(G._shutil, 'which', lambda name: None)          # a host without bubblewrap
+    monkeypatch.setattr(S._shutil, 'which', lambda name: None)          # a host without bubblewrap
     assert not sandbox_available()
     with pytest.raises(RuntimeError, match='apt-get install bubblewrap'): grade(sub, reference=REF, expected=expected)
     rc, out, err = vkd('grade', sub, '--reference', REF)
@@ -61,7 +64,7 @@ def test_a_solutions_folder_beside_the_submission_is_not_trusted(tmp_path, monke
         if c['cell_type'] == 'code' and '#| exercise' in ''.join(c['source']):
             c['source'] = ''.join(c['source']).split('\n', 1)[0] + '\nassert True'
     (sub/'_solutions'/NAME).write_text(notebook_text(fake))
-    assert G.default_reference(sub/NAME) == Path('nbs/assignments/_solutions')/NAME
+    assert C.default_reference(sub/NAME) == Path('nbs/assignments/_solutions')/NAME
     rc, out, err = vkd('grade', sub/NAME, '--json', *(['--unsafe-no-sandbox'] if BOX == 'none' else []))
     r = json.loads(out)
     assert rc == 0 and r['total'] == 0 and Path(r['reference']).resolve() == REF.resolve(), r['reference']

@@ -7,25 +7,41 @@ LIB = ROOT/'vkd_nb'
 
 def notebook_number(path: Path) -> str:
     "The number of the notebook a module is exported from, read from nbdev's header ('File to edit: ../nbs/07_cotrain.ipynb'): '07', '05a'."
-    m = re.search(r'File to edit: \.\./nbs/(\d+[a-z]?)_', path.read_text())
+    m = re.search(r'File to edit: (?:\.\./)+nbs/(\d+[a-z]?)_', path.read_text())
     assert m, f'{path.name} has no nbdev header naming its notebook'
     return m.group(1)
 
+def module_name(path: Path) -> str:
+    "vkd_nb/grading/runner.py -> 'grading.runner'."
+    return '.'.join(path.relative_to(LIB).with_suffix('').parts)
+
+def _known(name: str) -> str|None:
+    "`name` or its longest parent that is a module of the library (a package's __init__ is not one)."
+    parts = name.split('.')
+    for k in range(len(parts), 0, -1):
+        if (LIB.joinpath(*parts[:k]).with_suffix('.py')).is_file(): return '.'.join(parts[:k])
+    return None
+
 def library_imports(path: Path) -> set:
-    "The vkd_nb modules `path` imports, anywhere in it (module level or inside functions)."
+    "The vkd_nb modules `path` imports, anywhere in it (module level or inside functions), relative ones resolved."
+    pkg = module_name(path).split('.')[:-1] if path.is_relative_to(LIB) else []
     out = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
             mod = node.module or ''
-            if node.level == 1: out |= {mod.split('.')[0]} if mod else {a.name for a in node.names}
-            elif mod.startswith('vkd_nb.'): out.add(mod.split('.')[1])
-            elif mod == 'vkd_nb': out |= {a.name for a in node.names}
+            if node.level:
+                base = pkg[:len(pkg) - node.level + 1]
+                full = [('.'.join(base + [mod] + [a.name]) if mod else '.'.join(base + [a.name])) for a in node.names]
+            elif mod == 'vkd_nb' or mod.startswith('vkd_nb.'):
+                full = [mod[len('vkd_nb.'):] + '.' + a.name if mod != 'vkd_nb' else a.name for a in node.names]
+            else: continue
+            out |= {k for k in map(_known, full) if k}
         elif isinstance(node, ast.Import):
-            out |= {a.name.split('.')[1] for a in node.names if a.name.startswith('vkd_nb.')}
-    return {m for m in out if (LIB/f'{m}.py').exists()}
+            out |= {k for a in node.names if a.name.startswith('vkd_nb.') if (k := _known(a.name[len('vkd_nb.'):]))}
+    return out
 
 def modules() -> dict:
-    return {p.stem: p for p in sorted(LIB.glob('*.py')) if not p.stem.startswith('_')}
+    return {module_name(p): p for p in sorted(LIB.rglob('*.py')) if not p.name.startswith('_')}
 
 def test_imports_only_reach_earlier_notebooks():
     mods = modules()
@@ -50,3 +66,13 @@ def test_the_checker_sees_lazy_and_relative_imports(tmp_path):
     "The walker must not miss an import hidden in a function body, nor a relative one."
     (tmp_path/'x.py').write_text("from .core import soften\ndef f():\n    from vkd_nb.runs import run_demo\n    import vkd_nb.cli\n")
     assert library_imports(tmp_path/'x.py') == {'core', 'runs', 'cli'}
+
+def test_the_checker_sees_imports_inside_the_grading_package():
+    assert 'grading.notebooks' in library_imports(LIB/'grading'/'runner.py')
+    assert 'grading.cli' in library_imports(LIB/'cli.py')
+
+def test_the_grader_imports_nothing_of_distillation():
+    "vkd_nb.grading is a package of its own: it reaches outside itself only for core's table and safe-file helpers."
+    reach = {d for m, p in modules().items() if m.startswith('grading.') for d in library_imports(p)
+             if not d.startswith('grading.')}
+    assert reach <= {'core'}, reach

@@ -4,7 +4,10 @@ import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from vkd_nb.grade import export_nbgrader, grade, read_notebook, cell_source, nbgrader_notebook, grading_plan
+from vkd_nb.grading.notebooks import read_notebook, cell_source
+from vkd_nb.grading.instrument import grading_plan
+from vkd_nb.grading.reference import grade
+from vkd_nb.grading.nbgrader import export_nbgrader, nbgrader_notebook
 
 nbgrader = pytest.importorskip('nbgrader', reason='nbgrader is a dev requirement (settings.ini): `make install`')
 SOL = ROOT/'nbs'/'assignments'/'_solutions'

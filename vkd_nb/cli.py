@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys
 from . import __version__
 from .core import format_table
-from .grade import add_grade, add_grade_class, add_assignments
+from .grading.cli import add_grade, add_grade_class, add_assignments
 
 # %% auto #0
 __all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator', 'add_teacher', 'cmd_teacher',
