@@ -15,7 +15,9 @@ from pathlib import Path
 
 import torch
 
-from vkd_nb.core import get_device, save_json, seed_everything, RunFolder
+from vkd_nb.core import get_device, seed_everything
+
+from vkd_nb.files import save_json, RunFolder
 from vkd_nb.models import create_model
 from vkd_nb.learner import Callback, CancelFitException
 from vkd_nb.fidelity import TableKnowledge, knowledge_table, smoothed_table, softness, dark_rank

@@ -7,7 +7,8 @@ import json, time
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from vkd_nb.core import get_device, autocast, seed_everything, save_pt, load_pt
+from vkd_nb.core import get_device, autocast, seed_everything
+from vkd_nb.files import save_pt, load_pt
 from vkd_nb.data import DataBundle
 from vkd_nb.learner import make_optimizer, make_schedule, predict_logits, accuracy, run_file
 

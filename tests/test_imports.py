@@ -72,7 +72,7 @@ def test_the_checker_sees_imports_inside_the_grading_package():
     assert 'grading.cli' in library_imports(LIB/'cli.py')
 
 def test_the_grader_imports_nothing_of_distillation():
-    "vkd_nb.grading is a package of its own: it reaches outside itself only for core's table and safe-file helpers."
+    "vkd_nb.grading is a package of its own: it reaches outside itself only for the tables and safe writes of `files`."
     reach = {d for m, p in modules().items() if m.startswith('grading.') for d in library_imports(p)
              if not d.startswith('grading.')}
-    assert reach <= {'core'}, reach
+    assert reach <= {'files'}, reach

@@ -2,7 +2,7 @@
 import json, os
 import pytest, torch
 from conftest import vkd_in_process
-from vkd_nb.core import RunFolder
+from vkd_nb.files import RunFolder
 
 vkd = vkd_in_process                   # `vkd argv` in this process: exit code, stdout, stderr
 

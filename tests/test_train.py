@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest, torch
 from conftest import BIN, vkd_in_process
 from vkd_nb.cli import build_parser, _resolve
-from vkd_nb.core import load_pt
+from vkd_nb.files import load_pt
 from vkd_nb.data import write_fake_cifar
 from vkd_nb.train import student_modes, parse_mode
 

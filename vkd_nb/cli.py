@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, json, os, sys
 from . import __version__
-from .core import format_table
+from .files import format_table
 from .grading.cli import add_grade, add_grade_class, add_assignments
 
 # %% auto #0
@@ -342,9 +342,9 @@ def add_fit_generator(subparsers):
 # %% ../nbs/13_cli.ipynb #c008_4
 def cmd_fit_generator(args) -> int:
     "Run `vkd fit-generator`."
-    import time
-    from pathlib import Path
-    from vkd_nb.core import get_device, save_json, RunFolder
+    import time, pathlib
+    from vkd_nb.core import get_device
+    from vkd_nb.files import save_json, RunFolder
     from vkd_nb.learner import run_file
     from vkd_nb.cotrain import load_teacher, rebuild_data, fit_generator, fidelity_reports
     dev = get_device(args.device)
@@ -355,7 +355,7 @@ def cmd_fit_generator(args) -> int:
         raise ValueError("the teaching teacher's folder belongs to the package: give --out, the new generator's folder")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
-    out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
+    out = pathlib.Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
     if (out/'generator.pt').exists() and not args.overwrite:
         raise FileExistsError(f"{out/'generator.pt'} exists: pass --overwrite to replace it with the new fit, "
                               "or choose another --out")

@@ -12,7 +12,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .core import check_tau, get_device, seed_everything, save_pt, load_pt, save_json, check_logits_labels
+from .core import check_tau, get_device, seed_everything, check_logits_labels
+from .files import save_pt, load_pt, save_json
 from .data import DataBundle, get_data
 from .models import create_model
 from .learner import Callback, fit, predict_logits, run_file

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import get_device, save_pt, load_pt
+from .core import get_device
+from .files import save_pt, load_pt
 
 # %% auto #0
 __all__ = ['DATASETS', 'IMG_EXTS', 'LOADERS', 'DataBundle', 'to_float', 'channel_stats', 'get_data', 'write_fake_cifar',

@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from .core import get_device, RunFolder
+from .core import get_device
+from .files import RunFolder
 from .data import DeviceLoader, StreamLoader
 from fastcore.basics import patch
 from .learner import Callback, Recorder, rank, PROCESS_CBS

@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .core import get_device, autocast, seed_everything, save_pt, load_pt
+from .core import get_device, autocast, seed_everything
+from .files import save_pt, load_pt
 from .data import DataBundle, DeviceLoader
 
 # %% auto #0

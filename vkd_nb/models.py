@@ -676,7 +676,7 @@ register_pattern(r'tv:(.+)', 'torchvision', _tv_build)
 def load_weights(model: nn.Module, path) -> nn.Module:
     """Load a local weights file into `model`: a state dict, or a checkpoint holding one ('state_dict' or 'model');
     clear errors when it does not fit."""
-    from vkd_nb.core import load_pt
+    from vkd_nb.files import load_pt
     sd = load_pt(path)
     if isinstance(sd, dict):
         for k in ('state_dict', 'model'):

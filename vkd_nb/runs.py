@@ -8,7 +8,8 @@ import json, os, shutil, time
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .core import check_tau, get_device, seed_everything, save_json, RunFolder, out_path
+from .core import check_tau, get_device, seed_everything
+from .files import save_json, RunFolder, out_path
 from .data import DataBundle, get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
 from .learner import predict_logits, TrainConfig

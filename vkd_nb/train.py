@@ -9,7 +9,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import check_tau, check_weights, get_device, save_pt, load_pt, kd_term, kd_term_logits
+from .core import check_tau, check_weights, get_device, kd_term, kd_term_logits
+from .files import save_pt, load_pt
 from .data import DataBundle, DeviceLoader
 from .models import create_model
 from .learner import fit, predict_logits, run_file

@@ -79,7 +79,7 @@ def lms_rows(rows: list, plan: dict, assignment: str) -> list:
 def _write_csv(path: Path, rows: list) -> None:
     "Write `rows` (dicts) as a CSV file, atomically, every field safe from formula injection."
     import csv
-    from vkd_nb.core import atomic_write
+    from vkd_nb.files import atomic_write
     def write(f):
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ['student'])
         w.writeheader()

@@ -136,7 +136,7 @@ def cmd_grade_class(args) -> int:
     rows = grade_class(args.submissions, args.reference, args.out, args.feedback, args.jobs, args.timeout,
                        args.total_timeout,
                        args.memory, args.sandbox, args.deadline, args.roster, progress=True)
-    from vkd_nb.core import format_table
+    from vkd_nb.files import format_table
     print(format_table(rows, [('student', 'student'), ('status', 'status'), ('total', 'total'), ('max', 'max')],
                        right=('total', 'max')))
     lms = Path(args.out).with_name(Path(args.out).stem + '-lms.csv')

@@ -335,7 +335,10 @@ def _arm_child(job: dict) -> dict:
     for c in job['cells']:
         if c['role'] == 'answer':
             forbid_of[c['file']] = forbid_of.get(c['file'], frozenset()) | frozenset(c.get('forbid') or ())
-    import torch, numpy, vkd_nb.core                  # loaded before the hook: their native libraries, once
+    import importlib
+    for m in ('numpy', 'torch', *job.get('preload', ())):     # before the hook: native libraries load once here
+        try: importlib.import_module(m)
+        except Exception: pass                               # not installed: a cell that needs it says so
     files = _install_guards(set().union(*forbid_of.values()), forbid_of)
     sys.path[:] = [p for p in sys.path if p not in ('', '.', job['work'])]   # no module from the work folder
     sys.addaudithook(_make_hook(job['work'], job.get('secrets', []), files, os.getpid()))

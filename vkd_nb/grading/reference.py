@@ -176,6 +176,15 @@ def _check_result(got: dict|None, exp: dict, hidden: bool) -> str|None:
     if exp['kind'] == 'true': return None if got['value'] is True else "the assertion is false"
     return _differs(exp['kind'], got['value'], exp['value'], exp.get('spec') or 0.)
 
+# %% ../../nbs/12d_grading_reference.ipynb #imports_of
+def _imports_of(src: str) -> set:
+    "The modules a cell imports by absolute name (`import a.b`, `from a.b import c`); none if it does not parse."
+    import ast
+    try: tree = ast.parse(_runnable(src))
+    except SyntaxError: return set()
+    return {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} | {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+
 # %% ../../nbs/12d_grading_reference.ipynb #7b3c4885
 def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool, extras=(), nums=None) -> dict:
     """The child's job: the cells to run, in order, with their roles and the names they get (the numbers the
@@ -203,7 +212,9 @@ def _job(ref: dict, plan: dict, answers: dict, timeout: float, reference: bool, 
     last = max((k for k, c in enumerate(cells) if c['role'] == 'answer'), default=len(cells) - 1)
     cells[last + 1:last + 1] = [{'index': -1 - j, 'role': 'answer', 'source': _runnable(s),
                                  'file': f'<answer cell {j + 1}>', 'names': [], 'forbid': every} for j, s in extras]
-    return {'cells': cells, 'timeout': timeout, 'reference': reference}
+    preload = sorted(set().union(*[_imports_of(cell_source(ref['cells'][i])) for i, r in plan['roles'].items()
+                                   if r != 'answer']))        # the reference's own: never a submission's
+    return {'cells': cells, 'timeout': timeout, 'reference': reference, 'preload': preload}
 
 # %% ../../nbs/12d_grading_reference.ipynb #g1a2b3e9
 def _by_cell(recs: list) -> dict:

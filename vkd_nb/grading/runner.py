@@ -263,7 +263,7 @@ def format_report(report: dict,        # a report of `grade`
                   width: int = 110,    # longest error message shown
                  ) -> str:
     "A report as text: the notebook, one line per exercise, setup failures, the total."
-    from vkd_nb.core import format_table
+    from vkd_nb.files import format_table
     rows = [{'n': e['number'], 'name': e['name'], 'score': f"{e['score']:g}/{e['points']:g}",
              'result': 'passed' if e['passed'] else 'failed: ' + _short(e['error'],
                                                                         width)} for e in report['exercises']]
