@@ -7,8 +7,8 @@ SYNCED  := vkd_nb nbs README.md
 # Tests run two notebooks at once on two cores: one thread each, or OpenMP's spinning threads oversubscribe
 # the cores and small-model cells run ~20x slower.
 export OMP_NUM_THREADS ?= 1
-# Test processes at once: notebooks (nbdev_test) and tests (pytest-xdist; tests sharing a module fixture stay
-# together, see tests/conftest.py). Two suits two cores: four measured slower than two there.
+# Test processes at once: notebooks (nbdev_test) and test files (pytest-xdist; a file's tests stay together, so
+# its module fixtures are built once). Two suits two cores: four measured slower than two there.
 WORKERS ?= 2
 
 .PHONY: install sync check-sync test test-nbs test-py test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
@@ -16,7 +16,7 @@ WORKERS ?= 2
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-compile -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -45,7 +45,7 @@ test: check-sync browser-deps sandbox-deps
 	@$(MAKE) --no-print-directory -j2 test-nbs test-py
 
 test-py: install
-	$(BIN)/python -m pytest tests/ -q -ra --durations=15 -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest tests/ -q -ra --durations=15 -n $(WORKERS) --dist loadfile
 
 # Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine), and the slow pytest
 # checks (VKD_SLOW=1: the shipped teaching teacher is retrained bit for bit).

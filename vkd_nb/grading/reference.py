@@ -80,7 +80,7 @@ def _tests_of(nb: dict) -> list:
 
 def _student_numbers(ref: dict, plan: dict, sub: dict|None, answers: dict) -> dict:
     "The number the student sees for each graded cell of the reference (None for a hidden test)."
-    rel, j, nums = student_version(ref), 0, {}
+    j, nums = 0, {}
     for i, c in enumerate(ref['cells']):             # the released notebook: the reference less its hidden tests
         m = exercise_marker(cell_source(c)) if c.get('cell_type') == 'code' else None
         if m and m['hidden']: nums[i] = None
