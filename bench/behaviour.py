@@ -82,7 +82,10 @@ if __name__ == '__main__':
     ap.add_argument('--out', default='runs/behaviour.json')
     ap.add_argument('--compare', default=None)
     ap.add_argument('--root', default='data')
+    ap.add_argument('--device', default='cpu', help='cpu (the recorded numbers) or cuda: bf16 autocast, as every '
+                    'run on CUDA (its numbers differ from the CPU records; channels_last applies to images, not MNIST-1D)')
     a = ap.parse_args()
+    KW['device'] = a.device
     rec = record(a.root)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(rec, indent=1))
     for mode, r in rec.items(): print(f"{mode:>18}  {r['checksum']}  final loss {r['history'][-1]['loss']:.6f}")
