@@ -19,7 +19,7 @@ def _train(out: str, batch_size: int = 64, **more):
     gen = GeneratorTrainer(4, tau=4., width=32, d_width=32, seed=0, device='cpu')
     kw = dict(epochs=1, progress=False, device='cpu', batch_size=batch_size, seed=0, **more)
     rt = train_teacher(teacher, d, generator=gen, **kw)
-    rs = train_student(student, d, 'kd+vkd', teacher=teacher, generator=gen, **kw)
+    rs = train_student(student, d, 'kd+vkd', teacher=teacher, knowledge=gen, **kw)
     torch.save({'teacher': teacher.state_dict(), 'student': student.state_dict(), 'G': gen.G.state_dict(), 'D': gen.D.state_dict(),
                 'G_ema': gen.G_ema.state_dict(), 'hist_t': rt['history'], 'hist_s': rs['history']}, Path(out)/f'rank{rank()}.pt')
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #c002
 from __future__ import annotations
-import copy
+import copy, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -128,6 +128,13 @@ def _knowledge(parts, generator, teacher, data, tau, dev):
     if k is not None: check_knowledge(k, data, dev)
     return k
 
+def _knowledge_given(knowledge, kw: dict):
+    "`knowledge`, or what `generator=` (its name before December 2026) gave, with a `DeprecationWarning`."
+    if 'generator' not in kw: return knowledge
+    if knowledge is not None: raise TypeError("give the knowledge once: knowledge= (generator= is its old name)")
+    warnings.warn("train_student(generator=...) is now train_student(knowledge=...)", DeprecationWarning, stacklevel=3)
+    return kw.pop('generator')
+
 def _probe(student: nn.Module, teacher: nn.Module|None, data: DataBundle, dev, feats: bool) -> tuple:
     "The student's features (and the teacher's, given one) on a probe batch; both networks' classes checked."
     fs, s = probe_outputs(student.to(dev), data, dev, feats)
@@ -149,34 +156,34 @@ def _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progre
 def train_student(student: nn.Module, data: DataBundle,
                   mode: str = 'vkd',                 # 'ce', or registered methods joined by '+' (`student_modes()`)
                   teacher: nn.Module|None = None,    # needed by methods that read it (kd, at, fitnet) and by class-mean
-                  # a `GeneratorTrainer` for modes with vkd (or a `ClassMeanKnowledge`)
-                  generator=None,
+                  knowledge=None,                    # what vkd distills: a `GeneratorTrainer` (or `ClassMeanKnowledge`)
                   epochs: int = 10, tau: float = 4.,
                   out=None, resume: bool = False, config: dict|None = None,
                   progress: bool = True, cbs=(),
                   # hyper-parameters by name (w_ce, w_kd, hint_layer, ...); the rest to `Learner`
                   **kw) -> dict:
     "Train `student` on `data` in `mode`; returns the run's record (see `vkd_nb.learner.fit`)."
+    knowledge = _knowledge_given(knowledge, kw)        # `generator=`, its old name, is still taken
     given, learner_kw = split_hparams(kw)
     parts, hp, tau = parse_mode(mode), mode_hparams(mode, **given), check_tau(tau)
     dev, seed = get_device(learner_kw.get('device', 'auto')), learner_kw.get('seed', 0)
     pre = [m for m in parts if m.prestage is not None]                # methods with an init stage before the learner
-    need_t = uses_teacher(mode) or bool(pre) or (needs_teacher(mode) and not isinstance(generator, ClassMeanKnowledge))
+    need_t = uses_teacher(mode) or bool(pre) or (needs_teacher(mode) and not isinstance(knowledge, ClassMeanKnowledge))
     if need_t and teacher is None: raise ValueError(f"mode {mode} needs a teacher")
-    if uses_generator(mode) and generator is None:
+    if uses_generator(mode) and knowledge is None:
         raise ValueError(f"mode {mode} needs a generator (e.g. load_generator(teacher's run folder))")
     feats = any(m.features for m in parts) or bool(pre)       # the modules' builders and init stages read features
     fs, ft = _probe(student, teacher if need_t else None, data, dev, feats)
     nets, state, noise = {'student': student}, {}, None
-    knowledge = _knowledge(parts, generator, teacher, data, tau, dev)
-    if knowledge is not None: state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
+    virtual = _knowledge(parts, knowledge, teacher, data, tau, dev)
+    if virtual is not None: state['noise'] = noise = torch.Generator().manual_seed(seed + 104729)
     modules = {k: v.to(dev) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
     nets.update(modules)
     t_run = teacher if uses_teacher(mode) else None
-    probe = student_step(student, parts, hp, tau, t_run, knowledge, modules, check=True)
+    probe = student_step(student, parts, hp, tau, t_run, virtual, modules, check=True)
     _dry_run(probe, parts, {**nets, **({'teacher': t_run} if t_run is not None else {})}, data, dev)
     if not resume: _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress)
-    step = student_step(student, parts, hp, tau, t_run, shard_knowledge(knowledge), modules, noise)
+    step = student_step(student, parts, hp, tau, t_run, shard_knowledge(virtual), modules, noise)
     if config is None:
         config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs,
                       student=getattr(student, 'name', type(student).__name__), **learner_kw)

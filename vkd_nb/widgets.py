@@ -337,7 +337,7 @@ def _run(self: Dashboard, cfg):
         self.expect.value = self._expectation(cfg)
         if student_mode:
             rec = train_student(self.nets[0], data, mode, teacher=teacher if needs_teacher(mode) else None,
-                                generator=gen if uses_generator(mode) else None, **common)
+                                knowledge=gen if uses_generator(mode) else None, **common)
         elif mode == 'self-vkd': rec = train_self(self.nets[0], data, **common)
         else: rec = train_collab(self.nets, data, mode, **common)
         row.update(test_acc=rec['test_acc'], status=rec['status'],
