@@ -10,6 +10,22 @@ import torch
 # %% auto #0
 __all__ = ['atomic_write', 'save_pt', 'load_pt', 'save_json', 'format_table', 'out_path', 'RunFolder']
 
+# %% ../nbs/00a_files.ipynb #interrupt_after
+@contextlib.contextmanager
+def _interrupt_after():
+    """Hold Ctrl-C (SIGINT) until the block ends, then act on it: an interrupt never lands inside a writer (torch's
+    zip writer turns one into an unrelated error). Only the main thread can hold it; elsewhere the block runs as is."""
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got, old = [], signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda *a: got.append(a))
+    try: yield
+    finally: signal.signal(signal.SIGINT, old)
+    if got and callable(old): old(*got[0])                     # Python's own handler raises KeyboardInterrupt
+    elif got and old == signal.SIG_DFL: signal.raise_signal(signal.SIGINT)
+
 # %% ../nbs/00a_files.ipynb #c024
 from pathlib import Path
 import tempfile, json, re
@@ -25,14 +41,15 @@ def atomic_write(path, write_fn, mode: str = 'wb') -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, mode) as f: write_fn(f)
-        # mkstemp makes it 0600: give it the mode any new file of the user gets
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        raise
+    with _interrupt_after():                  # a Ctrl-C meanwhile acts once the file is whole and in place
+        try:
+            with os.fdopen(fd, mode) as f: write_fn(f)
+            # mkstemp makes it 0600: give it the mode any new file of the user gets
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+            raise
     return path
 
 # %% ../nbs/00a_files.ipynb #c024_1
