@@ -23,7 +23,7 @@ install: $(STAMP)
 
 # Export the library, clean the notebooks and rebuild README.md from nbs/index.ipynb.
 sync: install
-	$(BIN)/python .ci/export.py
+	$(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
 	$(BIN)/python .ci/readme.py nbs/index.ipynb README.md
 

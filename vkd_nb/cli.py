@@ -11,9 +11,8 @@ from .grading.cli import add_grade, add_grade_class, add_assignments
 
 # %% auto #0
 __all__ = ['add_zoo', 'cmd_zoo', 'add_export_generator', 'cmd_export_generator', 'add_teacher', 'cmd_teacher',
-           'add_fit_generator', 'cmd_fit_generator', 'add_fidelity', 'cmd_fidelity', 'add_student',
-           'cmd_student', 'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo', 'cmd_demo',
-           'build_parser', 'main', 'entry']
+           'add_fit_generator', 'cmd_fit_generator', 'add_fidelity', 'cmd_fidelity', 'add_student', 'cmd_student',
+           'add_self', 'cmd_self', 'add_collab', 'cmd_collab', 'add_demo', 'cmd_demo', 'build_parser', 'main', 'entry']
 
 # %% ../nbs/13_cli.ipynb #c006
 def add_zoo(subparsers) -> argparse.ArgumentParser:

@@ -22,9 +22,8 @@ from .generator import Generator, Discriminator
 from .losses import d_loss, g_loss, GAN_LOSSES
 
 # %% auto #0
-__all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'teaching_run', 'resolve_run',
-           'save_teacher', 'load_teacher', 'load_generator', 'rebuild_data', 'fidelity_reports',
-           'export_generator']
+__all__ = ['GeneratorTrainer', 'CoTrain', 'train_teacher', 'fit_generator', 'teaching_run', 'resolve_run', 'save_teacher',
+           'load_teacher', 'load_generator', 'rebuild_data', 'fidelity_reports', 'export_generator']
 
 # %% ../nbs/07_cotrain.ipynb #c002_ddp
 from .distributed import all_gather_rows   # DDP (attached by `fit`): the generator sees the global batch

@@ -16,10 +16,9 @@ from .files import save_pt, load_pt
 
 # %% auto #0
 __all__ = ['DATASETS', 'IMG_EXTS', 'LOADERS', 'DataBundle', 'to_float', 'channel_stats', 'get_data', 'write_fake_cifar',
-           'random_crop_flip', 'DeviceLoader', 'parse_imagefolder', 'scan_image_folder', 'read_image',
-           'ImageFiles', 'image_transforms', 'cached_stats', 'StreamLoader', 'Transformed', 'dataset_targets',
-           'loader_stats', 'read_all', 'as_tensor_image', 'StreamBundle', 'get_imagefolder', 'from_dataset',
-           'write_image_folder']
+           'random_crop_flip', 'DeviceLoader', 'parse_imagefolder', 'scan_image_folder', 'read_image', 'ImageFiles',
+           'image_transforms', 'cached_stats', 'StreamLoader', 'Transformed', 'dataset_targets', 'loader_stats',
+           'read_all', 'as_tensor_image', 'StreamBundle', 'get_imagefolder', 'from_dataset', 'write_image_folder']
 
 # %% ../nbs/01_data.ipynb #c005
 @dataclass

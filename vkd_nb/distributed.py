@@ -16,10 +16,9 @@ from fastcore.basics import patch
 from .learner import Callback, Recorder, rank, PROCESS_CBS
 
 # %% auto #0
-__all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'end_process', 'launch',
-           'all_gather_parts', 'all_gather_cat', 'all_gather_rows', 'batch_bounds', 'shard_bounds',
-           'ShardedLoader', 'ShardedStreamLoader', 'shard_loader', 'ShardedKnowledge', 'shard_knowledge',
-           'DDP', 'distributed_cbs', 'run_folder', 'main_first']
+__all__ = ['world_size', 'is_main', 'init_distributed', 'leave_distributed', 'end_process', 'launch', 'all_gather_parts',
+           'all_gather_cat', 'all_gather_rows', 'batch_bounds', 'shard_bounds', 'ShardedLoader', 'ShardedStreamLoader',
+           'shard_loader', 'ShardedKnowledge', 'shard_knowledge', 'DDP', 'distributed_cbs', 'run_folder', 'main_first']
 
 # %% ../nbs/05a_distributed.ipynb #7e5119a5
 def world_size() -> int:

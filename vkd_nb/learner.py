@@ -19,10 +19,9 @@ from .data import DataBundle, DeviceLoader
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CBS', 'make_optimizer', 'make_schedule',
-           'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig',
-           'Learner', 'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file',
-           'comparable_config', 'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint',
-           'standard_cbs', 'fit']
+           'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner',
+           'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file', 'comparable_config',
+           'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')

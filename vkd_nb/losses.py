@@ -12,11 +12,10 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['GAN_LOSSES', 'CRD_MODES', 'd_loss', 'g_loss', 'attention_map', 'check_at_pairs', 'at_loss', 'HintRegressor',
-           'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed',
-           'correlation_matrix', 'cc_rbf_loss', 'cc_loss', 'VIDRegressor', 'vid_loss', 'check_nst_pairs',
-           'nst_loss', 'NormEmbed', 'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss', 'fsp_matrix',
-           'check_fsp_pairs', 'fsp_loss', 'ABConnector', 'ab_loss', 'Paraphraser', 'Translator', 'ft_loss',
-           'fsp_prestage', 'ab_prestage', 'ft_prestage']
+           'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed', 'correlation_matrix',
+           'cc_rbf_loss', 'cc_loss', 'VIDRegressor', 'vid_loss', 'check_nst_pairs', 'nst_loss', 'NormEmbed',
+           'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss', 'fsp_matrix', 'check_fsp_pairs', 'fsp_loss', 'ABConnector',
+           'ab_loss', 'Paraphraser', 'Translator', 'ft_loss', 'fsp_prestage', 'ab_prestage', 'ft_prestage']
 
 # %% ../nbs/04_losses.ipynb #c005
 GAN_LOSSES = ('bce', 'hinge', 'ls')

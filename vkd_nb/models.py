@@ -14,12 +14,12 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['DATASET_SHAPES', 'FAMILIES', 'MODELS', 'ALIASES', 'VGG_LAYERS', 'as_in_shape', 'ZooModel', 'num_params',
-           'global_pool', 'init_weights', 'conv_bn', 'InputRule', 'ModelSpec', 'register_model',
-           'register_pattern', 'BasicBlock', 'Bottleneck', 'ResNet', 'cifar_resnet', 'WideBlock',
-           'WideResNet', 'VGG', 'InvertedResidual', 'MobileNetV2', 'channel_shuffle', 'ShuffleV1Unit',
-           'ShuffleNetV1', 'ShuffleV2Unit', 'ShuffleV2Down', 'ShuffleNetV2', 'MLP', 'SmallCNN', 'get_spec',
-           'check_num_classes', 'model_fits', 'create_model', 'count_params', 'list_models',
-           'torchvision_names', 'TVModel', 'net_num_classes', 'load_weights', 'list_torchvision_models']
+           'global_pool', 'init_weights', 'conv_bn', 'InputRule', 'ModelSpec', 'register_model', 'register_pattern',
+           'BasicBlock', 'Bottleneck', 'ResNet', 'cifar_resnet', 'WideBlock', 'WideResNet', 'VGG', 'InvertedResidual',
+           'MobileNetV2', 'channel_shuffle', 'ShuffleV1Unit', 'ShuffleNetV1', 'ShuffleV2Unit', 'ShuffleV2Down',
+           'ShuffleNetV2', 'MLP', 'SmallCNN', 'get_spec', 'check_num_classes', 'model_fits', 'create_model',
+           'count_params', 'list_models', 'torchvision_names', 'TVModel', 'net_num_classes', 'load_weights',
+           'list_torchvision_models']
 
 # %% ../nbs/02_models.ipynb #c006
 DATASET_SHAPES = {'mnist1d': (1, 40), 'digits': (1, 8, 8), 'cifar10': (3, 32, 32), 'cifar100': (3, 32, 32)}

@@ -17,8 +17,8 @@ from .fidelity import class_means, kl_div
 from .registry import METHODS
 
 # %% auto #0
-__all__ = ['TEACHER_COLOR', 'FIDELITY_KEYS', 'plot_knowledge', 'plot_top1', 'plot_dark_knowledge', 'loss_terms',
-           'history_panels', 'plot_history', 'LivePlot', 'plot_gan_history']
+__all__ = ['TEACHER_COLOR', 'FIDELITY_KEYS', 'plot_knowledge', 'plot_top1', 'plot_dark_knowledge', 'loss_terms', 'history_panels',
+           'plot_history', 'LivePlot', 'plot_gan_history']
 
 # %% ../nbs/09_plots.ipynb #c005
 class _NbFigure(Figure):

@@ -18,9 +18,8 @@ from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt
 from .learner import Learner, TrainConfig
 
 # %% auto #0
-__all__ = ['METHODS', 'PLUGIN_GROUP', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points',
-           'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher',
-           'student_modes']
+__all__ = ['METHODS', 'PLUGIN_GROUP', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points', 'parse_mode',
+           'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher', 'student_modes']
 
 # %% ../nbs/07b_registry.ipynb #c005
 @dataclass

@@ -23,11 +23,10 @@ from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
 
 # %% auto #0
-__all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS',
-           'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'train_defaults', 'check_train', 'check_run_args',
-           'preset_options', 'run_teacher', 'import_teacher', 'run_student', 'run_self', 'run_collab',
-           'uses_teaching_teacher', 'copy_teaching', 'results_table', 'teaching_results',
-           'teaching_expectation', 'run_demo']
+__all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES',
+           'STUDY_MODES', 'DEMO', 'train_defaults', 'check_train', 'check_run_args', 'preset_options', 'run_teacher',
+           'import_teacher', 'run_student', 'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching',
+           'results_table', 'teaching_results', 'teaching_expectation', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
 # under torchrun: rank 0 holds the folder and writes

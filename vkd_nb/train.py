@@ -21,8 +21,8 @@ from .registry import (Method, Batch, METHODS, PLUGIN_GROUP, register_method, lo
 
 # %% auto #0
 __all__ = ['COLLAB_MODES', 'student_step', 'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge',
-           'class_mean_knowledge', 'split_hparams', 'train_student', 'train_self', 'collab_step',
-           'train_collab', 'save_student', 'load_student', 'same_dataset']
+           'class_mean_knowledge', 'split_hparams', 'train_student', 'train_self', 'collab_step', 'train_collab',
+           'save_student', 'load_student', 'same_dataset']
 
 # %% ../nbs/08_train.ipynb #c002_ddp
 from .distributed import shard_knowledge   # DDP (attached by `fit`): noise drawn for the global batch

@@ -8,10 +8,9 @@ import json, re
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'read_notebook', 'cell_source',
-           'exercise_marker', 'exercises_of', 'notebook_of', 'example_solution', 'strip_solutions',
-           'student_version', 'notebook_text', 'build_student_version', 'build_assignments',
-           'check_assignments']
+__all__ = ['BEGIN_SOLUTION', 'END_SOLUTION', 'CODE_STUB', 'ANSWER_STUB', 'read_notebook', 'cell_source', 'exercise_marker',
+           'exercises_of', 'notebook_of', 'example_solution', 'strip_solutions', 'student_version', 'notebook_text',
+           'build_student_version', 'build_assignments', 'check_assignments']
 
 # %% ../../nbs/12_grading.ipynb #c006
 BEGIN_SOLUTION, END_SOLUTION = '### BEGIN SOLUTION', '### END SOLUTION'
