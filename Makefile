@@ -11,7 +11,7 @@ export OMP_NUM_THREADS ?= 1
 # its module fixtures are built once). Two suits two cores: four measured slower than two there.
 WORKERS ?= 2
 
-.PHONY: install sync check-sync test test-nbs test-py test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
+.PHONY: install sync check-sync test test-nbs test-slow lab demo clean browser-deps sandbox-deps docs outputs site signature \
 	site-instructor slides teaching-teacher
 
 $(STAMP): settings.ini setup.py pyproject.toml
@@ -40,11 +40,7 @@ check-sync: install
 test-nbs: install
 	$(BIN)/nbdev_test --n_workers $(WORKERS) --timing
 
-# The notebooks' tests and the pytest suite run side by side (neither keeps two cores busy on its own).
-test: check-sync browser-deps sandbox-deps
-	@$(MAKE) --no-print-directory -j2 test-nbs test-py
-
-test-py: install
+test: check-sync test-nbs browser-deps sandbox-deps
 	$(BIN)/python -m pytest tests/ -q -ra --durations=15 -n $(WORKERS) --dist loadfile
 
 # Notebook cells flagged slow (gpu cells need CUDA: add --flags "slow gpu" on a GPU machine), and the slow pytest

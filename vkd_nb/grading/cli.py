@@ -43,11 +43,7 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
     p.add_argument('notebooks', nargs='+', metavar='NOTEBOOK', help='the notebook(s) to grade')
     p.add_argument('--json', action='store_true', help='print the report as JSON (a list when '
                                                        'several notebooks are given)')
-    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, '
-                                                                              'in seconds (default: 60)')
-    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, '
-                                                                                     'in seconds (default: 600)')
-    _box_args(p)
+    _limit_args(p)
     p.add_argument('--reference', metavar='SOLUTION', help="the instructor's solution notebook to grade against "
                                                            "(default: the notebook of the "
                    "same name in nbs/assignments/_solutions/ or _solutions/ here, never one in the "
@@ -56,6 +52,15 @@ def add_grade(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--feedback', action='store_true', help='list every failed check under the report')
     p.set_defaults(func=cmd_grade)
     return p
+
+# %% ../../nbs/12g_grading_cli.ipynb #limit_args
+def _limit_args(p):
+    "The time limits of a cell and of a notebook, and the box's options (`_box_args`)."
+    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, '
+                                                                              'in seconds (default: 60)')
+    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, '
+                                                                                     'in seconds (default: 600)')
+    _box_args(p)
 
 # %% ../../nbs/12g_grading_cli.ipynb #c029_1
 def _box_args(p):
@@ -111,11 +116,7 @@ def add_grade_class(subparsers) -> argparse.ArgumentParser:
                                                      '<out>-feedback beside the gradebook)')
     p.add_argument('--jobs', type=int, default=None, metavar='N', help='submissions graded at once '
                                                                        '(default: the cores, at most 4)')
-    p.add_argument('--timeout', type=_seconds, default=60., metavar='S', help='time limit of one cell, '
-                                                                              'in seconds (default: 60)')
-    p.add_argument('--total-timeout', type=_seconds, default=600., metavar='S', help='time limit of a whole notebook, '
-                                                                                     'in seconds (default: 600)')
-    _box_args(p)
+    _limit_args(p)
     p.add_argument('--deadline', metavar='ISO', help='submissions modified after this date-time (e.g. '
                                                      '2026-11-30T23:59) are marked late')
     p.add_argument('--roster', metavar='FILE', help='student ids, one per line: those without a '

@@ -179,7 +179,6 @@ def _check_result(got: dict|None, exp: dict, hidden: bool) -> str|None:
 # %% ../../nbs/12d_grading_reference.ipynb #imports_of
 def _imports_of(src: str) -> set:
     "The modules a cell imports by absolute name (`import a.b`, `from a.b import c`); none if it does not parse."
-    import ast
     try: tree = ast.parse(_runnable(src))
     except SyntaxError: return set()
     return {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} | {
