@@ -9,7 +9,8 @@ modes where a method's default weight stopped changing with its company: feature
 Both were recorded on the project's 2-core CPU machine; another processor may round differently.
 Modes: teacher co-training; every student mode the registry lists (`student_modes()`: each method alone and + vkd)
 and the combinations in EXTRA_MODES; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks,
-2 epochs each.
+2 epochs each. `--images --precision bf16`: every mode on 3x32x32 fake images in bf16 with channels-last memory
+(the GPU check runs it on CUDA).
 """
 import argparse, hashlib, json, sys
 from pathlib import Path
@@ -38,27 +39,28 @@ def losses(rec) -> list:
     "Per-epoch record without the wall-clock entries."
     return [{k: v for k, v in r.items() if k != 'seconds'} for r in rec['history']]
 
-def record(root='data') -> dict:
-    data = get_data('mnist1d', root=root, num_samples=400)
-    out = {}
+def record(root='data', images: bool = False) -> dict:
+    data = (get_data('fake', in_shape=(3, 32, 32), num_classes=10, n_train=256, n_test=64) if images else
+            get_data('mnist1d', root=root, num_samples=400))
+    arch, out = 'cnn2d_16' if images else 'cnn1d_8', {}
     seed_everything(0)
-    teacher = create_model('cnn1d_8', data.num_classes, data.in_shape)
+    teacher = create_model(arch, data.num_classes, data.in_shape)
     gen = GeneratorTrainer(data.num_classes, seed=0)
     rec = train_teacher(teacher, data, 2, gen, refine_steps=20, seed=0, **KW)
     out['teacher+generator'] = {'history': losses(rec), 'checksum': checksum(teacher, gen.G, gen.G_ema, gen.D)}
     for mode in (*student_modes(), *EXTRA_MODES):
         seed_everything(1)
-        s = create_model('cnn1d_8', data.num_classes, data.in_shape)
+        s = create_model(arch, data.num_classes, data.in_shape)
         rec = train_student(s, data, mode, teacher, gen, 2, 4., seed=1, **KW)
         out[mode] = {'history': losses(rec), 'checksum': checksum(s)}
     seed_everything(2)
-    net = create_model('cnn1d_8', data.num_classes, data.in_shape)
+    net = create_model(arch, data.num_classes, data.in_shape)
     g = GeneratorTrainer(data.num_classes, seed=2)
     rec = train_self(net, data, g, 2, 4., warmup=1, seed=2, **KW)
     out['self-vkd'] = {'history': losses(rec), 'checksum': checksum(net, g.G_ema)}
     for mode in COLLAB_MODES:
         seed_everything(3)
-        peers = [create_model('cnn1d_8', data.num_classes, data.in_shape) for _ in range(2)]
+        peers = [create_model(arch, data.num_classes, data.in_shape) for _ in range(2)]
         rec = train_collab(peers, data, mode, None, 2, 4., warmup=1, seed=3, **KW)
         out[mode] = {'history': losses(rec), 'checksum': checksum(*peers)}
     return out
@@ -84,9 +86,13 @@ if __name__ == '__main__':
     ap.add_argument('--root', default='data')
     ap.add_argument('--device', default='cpu', help='cpu (the recorded numbers) or cuda: bf16 autocast, as every '
                     'run on CUDA (its numbers differ from the CPU records; channels_last applies to images, not MNIST-1D)')
+    ap.add_argument('--precision', default='auto', choices=('auto', 'fp32', 'bf16'),
+                    help="auto (the recorded numbers: fp32 on the CPU for MNIST-1D), fp32 or bf16")
+    ap.add_argument('--images', action='store_true', help='3x32x32 fake images and cnn2d_16 networks instead of '
+                    'MNIST-1D: channels-last memory in bf16 and on CUDA (no record to compare with)')
     a = ap.parse_args()
-    KW['device'] = a.device
-    rec = record(a.root)
+    KW.update(device=a.device, precision=a.precision)
+    rec = record(a.root, a.images)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(rec, indent=1))
     for mode, r in rec.items(): print(f"{mode:>18}  {r['checksum']}  final loss {r['history'][-1]['loss']:.6f}")
     if a.compare:

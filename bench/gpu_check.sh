@@ -3,8 +3,9 @@
 #   bench/gpu_check.sh             run every step, then print one summary table (step, status, seconds, log)
 #   bench/gpu_check.sh --dry-run   on any machine: print the steps and check that each one's script is there and
 #                                  parses (tests/test_bench.py runs this on the CPU)
-# Steps: the notebooks' `#| gpu` cells; bench/step.py and bench/cotrain.py on CUDA (ratios measured in one run);
-# every training mode for 2 epochs on CUDA (bf16 autocast, as every CUDA run); DDP with NCCL on two GPUs when there
+# Steps: the notebooks' `#| gpu` cells; bench/step.py, bench/precision.py (fp32 against bf16) and bench/cotrain.py
+# on CUDA (ratios measured in one run);
+# every training mode for 2 epochs on CUDA on 32x32 images (bf16 autocast, channels-last memory); DDP with NCCL on two GPUs when there
 # are two. Each step's output goes to runs/gpu_check/<step>.log; a failed step does not stop the others.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +22,9 @@ esac
 STEPS=(
   "gpu-cells|$PY -m nbdev.test --flags gpu --path nbs/02_models.ipynb && $PY -m nbdev.test --flags gpu --path nbs/08_train.ipynb|"
   "step|$PY bench/step.py --device cuda --out $OUT/step|"
+  "precision|$PY bench/precision.py --device cuda --out $OUT/precision|"
   "cotrain|$PY bench/cotrain.py --device cuda|"
-  "every-mode|$PY bench/behaviour.py --device cuda --out $OUT/behaviour_cuda.json|"
+  "every-mode|$PY bench/behaviour.py --device cuda --precision bf16 --images --out $OUT/behaviour_cuda.json|"
   "ddp-nccl|$PY bench/ddp.py --device cuda --nprocs 2|2gpu"
 )
 

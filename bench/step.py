@@ -35,7 +35,7 @@ def build_step(student, mode, teacher, gen, xb, noise):
                         modules, noise)
     return step, modules
 
-def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
+def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise, precision='auto'):
     "Seconds per training step of `student` in `mode` (its methods' modules trained too), over `steps` steps."
     step, modules = build_step(student, mode, teacher, gen, xb, noise)
     idx = (torch.arange(len(yb), device=dev),) if any(m.needs_index for m in parse_mode(mode)) else ()
@@ -44,7 +44,7 @@ def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise):
     clock = time.perf_counter if dev.type == 'cuda' else time.process_time
     _sync(dev); t0 = clock()
     for _ in range(steps):
-        with autocast(dev): loss, _, _ = step(xb, yb, 0, *idx)
+        with autocast(dev, precision): loss, _, _ = step(xb, yb, 0, *idx)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if mod_opt is not None: mod_opt.step(); mod_opt.zero_grad(set_to_none=True)
     _sync(dev)

@@ -139,3 +139,29 @@ def test_end_process_after_a_group(tmp_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 3, (r, err[-2000:])
         assert out == '[0, 1]' and (tmp_path/f'handler{r}').read_text() == 'ran', (r, out, err[-2000:])
+
+def _node(rank: int, port: int, out, nnodes: int = 2):
+    "One 'node' of a multi-node torchrun on this machine: c10d rendezvous on 127.0.0.1, one process."
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0')
+    return subprocess.Popen([str(BIN/'torchrun'), '--nnodes', str(nnodes), '--nproc-per-node', '1', '--node-rank', str(rank),
+                             '--rdzv-backend', 'c10d', '--rdzv-endpoint', f'127.0.0.1:{port}', '--rdzv-id', 'vkd-two-nodes',
+                             '-m', 'vkd_nb.cli', *map(str, TWO_EPOCHS), '--out', str(out)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+TWO_EPOCHS = [*TEACHER[:8], '2', *TEACHER[9:]]
+
+def test_two_nodes_train_like_one_node_with_two_processes(tmp_path):
+    "Two torchrun launchers as two nodes (`--nnodes 2`, one process each) give the run of one node with two processes."
+    from vkd_nb.distributed import _free_port
+    port = _free_port()
+    nodes = [_node(r, port, tmp_path/'nodes') for r in (0, 1)]
+    outs = [p.communicate(timeout=300) for p in nodes]
+    for p, (out, err) in zip(nodes, outs): assert p.returncode == 0, err[-3000:]
+    assert sum(o.count('test accuracy') for o, _ in outs) == 1                   # the global rank 0 alone prints
+    p = _torchrun(*TWO_EPOCHS, '--out', tmp_path/'one'); out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err[-3000:]
+    load = lambda run, f, k: torch.load(tmp_path/run/f, weights_only=True)[k]
+    _close(load('nodes', 'teacher.pt', 'state_dict'), load('one', 'teacher.pt', 'state_dict'), exact=True)
+    _close(load('nodes', 'generator.pt', 'G'), load('one', 'generator.pt', 'G'), exact=True)
+    m = [json.loads((tmp_path/run/'metrics.json').read_text()) for run in ('nodes', 'one')]
+    assert m[0]['history'] == [{**h, 'seconds': m[0]['history'][i]['seconds']} for i, h in enumerate(m[1]['history'])]

@@ -4,7 +4,7 @@ import os, shutil, subprocess
 import pytest, torch
 from conftest import ROOT, BIN
 
-STEPS = ['gpu-cells', 'step', 'cotrain', 'every-mode', 'ddp-nccl']
+STEPS = ['gpu-cells', 'step', 'precision', 'cotrain', 'every-mode', 'ddp-nccl']
 
 def gpu_check(script, *args):
     env = dict(os.environ, PY=str(BIN/'python'))

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT
 
 TUT = ROOT/'nbs'/'tutorials'
-STUDIES = ['vkd_study_mnist1d', 'what_vkd_learns']
+STUDIES = ['vkd_study_mnist1d', 'what_vkd_learns', 'speed']
 
 def texts(path: Path) -> list:
     "Per code cell, its printed text and its Markdown outputs (figures are not compared)."

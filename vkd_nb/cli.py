@@ -249,7 +249,8 @@ def _resolve(args, role: str) -> dict:
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
     return {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o},
             # recorded only when set: older runs resume
-            **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {})}
+            **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {}),
+            **({'precision': args.precision} if getattr(args, 'precision', None) else {})}
 
 def _print_fidelity(fid: dict):
     from vkd_nb.fidelity import fidelity_table
@@ -299,7 +300,8 @@ def cmd_teacher(args) -> int:
     if args.json:
         print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
         return 0
-    print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']})")
+    print(f"teacher {args.arch} on {args.data}: test accuracy {m['test_acc']:.4f} ({m['status']}, "
+          f"{m['config']['precision']})")
     if not args.no_generator:
         print(f"seconds in teacher steps {m['seconds_teacher_steps']:.1f}, in generator steps "
               f"{m['seconds_generator_steps']:.1f} "
@@ -438,7 +440,7 @@ def _report(args, m, what: str) -> int:
         return 0
     accs = ''.join(f", {k} {v:.4f}" for k, v in m.get('test_accs', {}).items())
     print(f"{what} on {args.data}: test accuracy {m['test_acc']:.4f}{' (mean of peers' + accs + ')' if accs else ''}, "
-          f"{m['epochs_done']} epochs in {m['seconds']:.1f} s")
+          f"{m['epochs_done']} epochs in {m['seconds']:.1f} s ({m['config']['precision']})")
     print(f"wrote {args.out}/")
     return 0
 

@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import math, os, random, contextlib
+import math, os, platform, random, contextlib, functools
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['check_tau', 'check_weights', 'check_logits_labels', 'soften', 'log_soften', 'kd_term', 'kd_term_logits',
-           'seed_everything', 'get_device', 'autocast']
+__all__ = ['PRECISIONS', 'check_tau', 'check_weights', 'check_logits_labels', 'soften', 'log_soften', 'kd_term', 'kd_term_logits',
+           'seed_everything', 'get_device', 'native_bf16', 'pick_precision', 'autocast']
 
 # %% ../nbs/00_core.ipynb #c005
 def check_tau(tau: float) -> float:
@@ -124,7 +124,36 @@ def get_device(device: str|torch.device = 'auto') -> torch.device:
         raise RuntimeError("device 'mps' asked for, but MPS is not available here; use 'auto' or 'cpu'")
     return torch.device(name)
 
-def autocast(device: torch.device):
-    "bf16 autocast on CUDA; a no-op context elsewhere."
+# %% ../nbs/00_core.ipynb #prec-native
+PRECISIONS = ('auto', 'fp32', 'bf16')
+
+@functools.cache
+def native_bf16(device: str|torch.device = 'cpu') -> bool:
+    "Does `device` compute bf16 natively? CUDA: Ampere or later; CPU: AVX-512 BF16 or AMX (x86), BF16 (Arm)."
     device = get_device(device)
-    return torch.autocast('cuda', dtype=torch.bfloat16) if device.type == 'cuda' else contextlib.nullcontext()
+    if device.type == 'cuda': return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type != 'cpu': return False
+    if platform.machine().lower() in ('aarch64', 'arm64'):       # oneDNN's check is the BF16 extension there
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
+# %% ../nbs/00_core.ipynb #prec-pick
+def pick_precision(precision: str = 'auto',  # 'auto', 'fp32' or 'bf16'
+                   device='cpu',
+                   images: bool = False,    # bf16 pays for these networks on a CPU (the learner's `bf16_pays`)
+                  ) -> str:
+    "The arithmetic to train in, 'fp32' or 'bf16': `precision` itself, or what 'auto' means on `device`."
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    device = get_device(device)
+    if precision == 'bf16' and device.type not in ('cpu', 'cuda'):
+        raise ValueError(f"bf16 runs on the CPU and on CUDA, not on {device.type}: use precision 'fp32' or 'auto'")
+    if precision != 'auto': return precision
+    on_cpu = device.type == 'cpu' and images
+    return 'bf16' if (device.type == 'cuda' or on_cpu) and native_bf16(device) else 'fp32'
+
+def autocast(device, precision: str = 'auto'):
+    "bf16 autocast where `precision` is bf16 (auto: on CUDA); a no-op context elsewhere."
+    device = get_device(device)
+    if pick_precision(precision, device) == 'fp32': return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)

@@ -209,7 +209,7 @@ def train_teacher(teacher: nn.Module, data: DataBundle,
         except KeyboardInterrupt: rec['status'] = 'interrupted'
     t_teacher, t_gen = rec['seconds_steps'], rec['seconds_after_steps']
     return {'history': rec['history'], 'status': rec['status'], 'test_acc': rec['test_acc'],
-            'epochs_done': rec['epochs_done'],
+            'epochs_done': rec['epochs_done'], 'precision': rec['precision'],
             'seconds_teacher_steps': t_teacher, 'seconds_generator_steps': t_gen, 'seconds_refine': t_refine,
             'generator_overhead': t_gen / t_teacher if t_teacher else 0.}
 

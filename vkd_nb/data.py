@@ -82,10 +82,11 @@ def eval_loader(self: DataBundle, split: str = 'test', device='auto', batch_size
 # %% ../nbs/01_data.ipynb #51cdfe93
 @patch
 def loaders(self: DataBundle, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0,
-            with_index: bool = False):  # the training loader also yields each sample's index
+            with_index: bool = False,   # the training loader also yields each sample's index
+            channels_last: bool|None = None):  # images in channels-last memory (None: on CUDA)
     "Train and test `DeviceLoader`s; `augment=None` augments images of 32x32 and larger (CIFAR)."
     if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
-    kw = dict(mean=self.mean, std=self.std, device=device)
+    kw = dict(mean=self.mean, std=self.std, device=device, channels_last=channels_last)
     return (DeviceLoader(self.x_train, self.y_train, batch_size, shuffle=True, augment=augment, seed=seed,
                          with_index=with_index, **kw),
             DeviceLoader(self.x_test, self.y_test, max(batch_size, 512), shuffle=False, **kw))
@@ -596,10 +597,10 @@ class StreamBundle:
         ds = Transformed({'train': self.train, 'test': self.test, 'holdout': self.holdout}[split], self.test_tf)
         return StreamLoader(ds, batch_size, mean=self.mean, std=self.std, device=device, workers=self.workers)
     def loaders(self, batch_size: int = 128, device='auto', augment: bool|None = None, seed: int = 0,
-                with_index: bool = False):
+                with_index: bool = False, channels_last: bool|None = None):
         "Train and test `StreamLoader`s; `augment=None` augments images of 32x32 and larger."
         if augment is None: augment = len(self.in_shape) == 3 and self.in_shape[-1] >= 32
-        kw = dict(mean=self.mean, std=self.std, device=device, workers=self.workers)
+        kw = dict(mean=self.mean, std=self.std, device=device, workers=self.workers, channels_last=channels_last)
         tr = StreamLoader(Transformed(self.train, self.train_tf if augment else self.test_tf), batch_size, shuffle=True,
                           seed=seed, with_index=with_index, **kw)
         return tr, self.eval_loader('test', device, max(batch_size, 512))

@@ -13,15 +13,16 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .core import get_device, autocast, seed_everything
+from .core import get_device, autocast, seed_everything, pick_precision, PRECISIONS
 from .files import save_pt, load_pt
 from .data import DataBundle, DeviceLoader
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CBS', 'make_optimizer', 'make_schedule',
            'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner',
-           'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file', 'comparable_config',
-           'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
+           'depthwise', 'bf16_pays', 'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file',
+           'comparable_config', 'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint',
+           'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')
@@ -51,14 +52,14 @@ def make_schedule(optimizer, schedule: str, total_steps: int,
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03_w1
 @torch.no_grad()
-def predict_logits(model: nn.Module, loader: DeviceLoader):
+def predict_logits(model: nn.Module, loader: DeviceLoader, precision: str = 'auto'):
     "All logits and labels of `loader`, with `model` in eval mode (restored afterwards)."
     was, dev = model.training, loader.device
     model.eval()
     try:
         outs, ys = [], []
         for xb, yb in loader:
-            with autocast(dev): outs.append(model(xb).float())
+            with autocast(dev, precision): outs.append(model(xb).float())
             ys.append(yb)
         out = torch.cat(outs), torch.cat(ys)
         # a rank's shard (`vkd_nb.distributed`): all ranks' outputs
@@ -113,7 +114,10 @@ class TrainConfig:
     device: str = _setting('auto', "'auto' (CUDA if present), 'cpu', 'cuda', 'cuda:1', ...", cli=False)
     seed: int = _setting(0, 'seed of every random number', 'an integer', _count, cli=False)
     compile: bool = _setting(False, 'torch.compile the networks')
-    channels_last: bool = _setting(True, 'on CUDA: images in channels-last memory', cli=False)
+    precision: str = _setting('auto', 'precision, fp32 or bf16 (autocast, channels-last images); auto: bf16 on CUDA '
+                              'and, where it pays (bf16_pays), on a CPU that computes bf16 natively',
+                              choices=PRECISIONS)
+    channels_last: bool = _setting(True, 'images in channels-last memory on CUDA and in bf16', cli=False)
     with_index: bool = _setting(False, "pass each sample's index to the step (CRD's memory bank)", cli=False)
     sync_bn: bool = _setting(False, 'under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, '
                              'CUDA only)')
@@ -169,21 +173,33 @@ class Learner:
         "The first callback of type `cls`, or None."
         return next((c for c in self.cbs if isinstance(c, cls)), None)
 
+# %% ../nbs/05_learner.ipynb #bf16-pays
+def depthwise(model: nn.Module) -> bool:
+    "Does `model` hold a depthwise convolution (one filter per channel: MobileNetV2, the ShuffleNets)?"
+    return any(isinstance(m, nn.Conv2d) and 1 < m.groups == m.in_channels for m in model.modules())
+
+def bf16_pays(nets, in_shape) -> bool:
+    """Where bf16 is faster on a CPU that computes it (`bench/precision.py`): images of 32x32 or more, networks
+    without depthwise convolutions (there bf16 was slower: MobileNetV2 0.94x, ShuffleV2 0.70x)."""
+    return len(in_shape) == 3 and in_shape[-1] >= 32 and not any(depthwise(m) for m in nets)
+
 # %% ../nbs/05_learner.ipynb #c363ceaa
 @patch
 def setup(self: Learner, epochs: int):
     "Seed, place the networks, build loaders, optimizer and schedule for `epochs` epochs."
-    c, dev = self.config, self.device
+    c, dev, images = self.config, self.device, len(self.data.in_shape) == 3
     seed_everything(c.seed)
-    for m in (*self.nets.values(), *self.frozen):
+    nets = (*self.nets.values(), *self.frozen)
+    self.precision = pick_precision(c.precision, dev, bf16_pays(nets, self.data.in_shape))
+    cl = c.channels_last and images and (dev.type == 'cuda' or self.precision == 'bf16')
+    for m in nets:
         m.to(dev)
-        if dev.type == 'cuda' and c.channels_last and len(self.data.in_shape) == 3:
-            m.to(memory_format=torch.channels_last)
+        if cl: m.to(memory_format=torch.channels_last)
     for m in self.frozen: m.eval().requires_grad_(False)
     if c.compile:
-        for m in (*self.nets.values(), *self.frozen): m.compile()
+        for m in nets: m.compile()
     self.train_dl, self.test_dl = self.data.loaders(c.batch_size, dev, augment=c.augment, seed=c.seed,
-                                                    with_index=c.with_index)
+                                                    with_index=c.with_index, channels_last=cl)
     params = [p for m in self.nets.values() for p in m.parameters() if p.requires_grad]
     self.opt = make_optimizer(params, c.opt, c.lr, c.weight_decay, c.momentum)
     self.sched = make_schedule(self.opt, c.schedule, epochs * len(self.train_dl), c.milestones, c.gamma)
@@ -194,7 +210,7 @@ def setup(self: Learner, epochs: int):
 @patch
 def one_batch(self: Learner):
     "One optimizer step on the current minibatch."
-    with autocast(self.device):
+    with autocast(self.device, self.precision):
         self.loss, self.terms, self.logits = self.step(self.xb, self.yb, self.epoch, *self.extra)
     for h in self._h['after_loss']: h(self)
     self.opt.zero_grad(set_to_none=True)
@@ -232,6 +248,7 @@ def fit(self: Learner, epochs: int = 10) -> dict:
     finally:
         for h in self._h['cleanup_fit']: h(self)
     return {'history': self.history, 'status': self.status, 'epochs_done': len(self.history), **self.summary,
+            'precision': self.precision,
             'seconds': time.perf_counter() - t_run}
 
 # %% ../nbs/05_learner.ipynb #eb4d5417
@@ -247,7 +264,7 @@ class Recorder(Callback):
         for k in learn.evaluate: self.correct[k] += (learn.logits[k].argmax(1) == learn.yb).sum()
         self.n += w
     def test_accs(self, learn) -> dict:
-        return {k: accuracy(*predict_logits(learn.nets[k], learn.test_dl)) for k in learn.evaluate}
+        return {k: accuracy(*predict_logits(learn.nets[k], learn.test_dl, learn.precision)) for k in learn.evaluate}
     def after_epoch(self, learn):
         n, tests, ev = self.n, self.test_accs(learn), learn.evaluate
         rec = {'epoch': learn.epoch + 1, **{k: (v / n).item() for k, v in self.sums.items()}}
@@ -300,11 +317,12 @@ class NanGuard(Callback):
                                  f"stopped; {kept} (lower the learning rate or the temperature, or check the data)")
 
 class Progress(Callback):
-    "A progress bar over epochs, with the last loss and test accuracy."
+    "A progress bar over epochs (named with the precision), with the last loss and test accuracy."
     order = -10
     def __init__(self, desc: str = 'training'): self.desc = desc
     def before_fit(self, learn):
-        self.bar = tqdm(desc=self.desc, initial=learn.start_epoch, total=learn.epochs, disable=rank() != 0)
+        self.bar = tqdm(desc=f'{self.desc} [{learn.precision}]', initial=learn.start_epoch, total=learn.epochs,
+                        disable=rank() != 0)
     def after_epoch(self, learn):
         r = learn.history[-1] if learn.history else {}
         self.bar.update(1)
@@ -333,12 +351,23 @@ def comparable_config(config) -> dict:
         return [strip(x) for x in v] if isinstance(v, list) else v
     return strip(json.loads(json.dumps(config or {}, default=str)))
 
+# %% ../nbs/05_learner.ipynb #e530ee00_w1
+def _dotted(config: dict, prefix: str = '') -> dict:
+    "Nested settings by dotted name (`train.lr`), so that a message names the one that differs."
+    out = {}
+    for k, v in config.items():
+        if isinstance(v, dict) and v: out.update(_dotted(v, f'{prefix}{k}.'))
+        else: out[prefix + k] = v
+    return out
+
 def config_changes(then: dict, now: dict) -> str:
     "The settings that differ between two configs, for a message."
+    then, now = _dotted(then), _dotted(now)
     keys = sorted(k for k in set(then) | set(now) if then.get(k) != now.get(k))
     return ', '.join(
         f"{k}: {then.get(k)!r} there, {now.get(k)!r} now" for k in keys[:4]) + (' ...' if len(keys) > 4 else '')
 
+# %% ../nbs/05_learner.ipynb #e530ee00_w2
 def load_checkpoint(path) -> dict:
     "Read a training checkpoint (a run folder or the file), with clear errors."
     path = run_file(path, 'checkpoint.pt')
@@ -383,9 +412,24 @@ class Checkpoint(Callback):
                  'optimizer': learn.opt.state_dict(), 'scheduler': learn.sched.state_dict(),
                  'loader': learn.train_dl.state_dict(),
                  'rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if cuda else None,
-                 'world_size': _processes(),
+                 'world_size': _processes(), 'precision': learn.precision,
                  'history': learn.history, 'seconds': learn.seconds}, self.path)
         learn.saved = (self.path, learn.epoch + 1)
+
+# %% ../nbs/05_learner.ipynb #0c4e5319_w
+def _warn_inexact(p, ck: dict, learn):
+    "Warn when a resumed run cannot continue bit-exactly: other processes, or another precision."
+    import warnings
+    if ck.get('world_size', 1) != _processes():
+        warnings.warn(
+            f"{p}: resuming on {_processes()} process(es) a run begun on {ck.get('world_size', 1)}: it goes on, "
+            f"but not exactly as the uninterrupted run would (the batches are split differently); resume on "
+            f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=3)
+    if ck.get('precision', learn.precision) != learn.precision:
+        warnings.warn(
+            f"{p}: resuming in {learn.precision} a run begun in {ck['precision']}: it goes on, but not exactly as "
+            f"the uninterrupted run would; resume with --precision {ck['precision']} for a bit-exact result",
+            stacklevel=3)
 
 # %% ../nbs/05_learner.ipynb #0c4e5319_ld
 @patch
@@ -416,12 +460,7 @@ def load(self: Checkpoint, learn):
         ck['seconds'],
         (p, ck['epoch']),
     )
-    if ck.get('world_size', 1) != _processes():
-        import warnings
-        warnings.warn(
-            f"{p}: resuming on {_processes()} process(es) a run begun on {ck.get('world_size', 1)}: it goes on, "
-            f"but not exactly as the uninterrupted run would (the batches are split differently); resume on "
-            f"{ck.get('world_size', 1)} for a bit-exact result", stacklevel=2)
+    _warn_inexact(p, ck, learn)
 
 # %% ../nbs/05_learner.ipynb #a76db89c
 PROCESS_CBS: list = []     # f(device) -> callbacks every `fit` adds: `vkd_nb.distributed` puts DDP's here

@@ -91,11 +91,11 @@ def preset_options(role: str,                 # 'teacher' or 'student'
 
 # %% ../nbs/10_runs.ipynb #tmetrics
 def _metrics(rec: dict, config: dict, **extra) -> dict:
-    "A run's metrics.json: test accuracy, status, `extra`, seconds, history and configuration."
+    "A run's metrics.json: test accuracy, status, `extra`, seconds, history, configuration with precision."
     return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}),
             'status': rec['status'],
             'epochs_done': rec['epochs_done'], **extra, **{k: v for k, v in rec.items() if k.startswith('seconds')},
-            'history': rec['history'], 'config': config}
+            'history': rec['history'], 'config': {**config, 'precision': rec['precision']}}
 
 # %% ../nbs/10_runs.ipynb #tsave
 def _save_teacher_run(out: Path, teacher: nn.Module, gen, arch: str, data_opts: dict, bundle: DataBundle, hold):

@@ -8,7 +8,7 @@ import html, json, threading, time, traceback
 import torch
 import ipywidgets as W
 from fastcore.basics import patch
-from .core import check_tau, check_weights, get_device, seed_everything
+from .core import check_tau, check_weights, get_device, seed_everything, PRECISIONS
 from .data import get_data, DATASETS
 from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .learner import Callback, StopOnEvent, predict_logits
@@ -21,7 +21,8 @@ from .plots import LivePlot, plot_knowledge
 from .runs import preset_options, train_defaults, uses_teaching_teacher, teaching_expectation, DEMO
 
 # %% auto #0
-__all__ = ['IMAGE_DATASETS', 'GAN_NOTE', 'all_modes', 'mode_hparam_defaults', 'models_for', 'DevicePicker', 'Dashboard']
+__all__ = ['IMAGE_DATASETS', 'GAN_NOTE', 'all_modes', 'mode_hparam_defaults', 'models_for', 'DevicePicker', 'precision_picker',
+           'Dashboard']
 
 # %% ../nbs/11_widgets.ipynb #c005
 def all_modes() -> tuple:
@@ -58,6 +59,13 @@ class DevicePicker(W.HBox):
         for k, b in self.buttons.items():
             if k != d and b.value: b.value = False
         if not self.buttons[d].value: self.buttons[d].value = True
+
+# %% ../nbs/11_widgets.ipynb #c005_w1
+def precision_picker(value: str = 'auto', **kw) -> W.Dropdown:
+    "The `precision` setting as a dropdown; its tooltip says what auto means."
+    return W.Dropdown(options=PRECISIONS, value=value, description='precision', **kw,
+                      tooltip='auto: bf16 on CUDA and, for networks on images of 32x32 or more without depthwise '
+                              'convolutions, on a CPU that computes bf16 natively; fp32 elsewhere')
 
 # %% ../nbs/11_widgets.ipynb #c007
 class _DashboardProgress(Callback):
@@ -109,7 +117,7 @@ class Dashboard:
                  tau: float = _S['tau'], teacher_epochs: int = _T['epochs'], epochs: int = _S['epochs'],
                  refine_steps: int = DEMO['refine_steps'],
                  n_train: int|None = _S['n_train'],   # the students' training samples (None: all); the teacher sees all
-                 seed: int = 0, device: str = 'auto', root='data'):
+                 seed: int = 0, device: str = 'auto', precision: str = 'auto', root='data'):
         s = {'description_width': '90px'}
         lay = W.Layout(width='330px')
         self.root, self.runs, self._cache, self._thread, self._stop = root, [], {}, None, threading.Event()
@@ -129,7 +137,7 @@ class Dashboard:
                                  tooltip="the students' training samples (0: all); the teacher trains on all of them")
         self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay, tooltip="the student's "
                                                                                            "seed; the teacher's is 0")
-        self.device = DevicePicker(device)
+        self.device, self.precision = DevicePicker(device), precision_picker(precision, style=s, layout=lay)
         self._make_outputs(s, lay, tau)
         for w, v in ((self.teacher, teacher), (self.student, student)):
             if v in w.options: w.value = v
@@ -184,7 +192,7 @@ def widget(self: Dashboard) -> W.Widget:
     "The whole dashboard as one widget."
     col = lambda *ws: W.VBox(list(ws))
     settings = W.HBox([col(self.data, self.teacher, self.student, self.mode, self.tau, self.device),
-                       col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed,
+                       col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed, self.precision,
                            self.hparam_box)])
     run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect,
               self.curves,
@@ -226,7 +234,7 @@ def settings(self: Dashboard) -> dict:
     return dict(data=data, teacher=self.teacher.value, student=self.student.value, mode=mode, tau=tau, weights=ws,
                 teacher_epochs=self.teacher_epochs.value, epochs=self.epochs.value,
                 refine_steps=self.refine_steps.value,
-                n_train=n_train, seed=self.seed.value, device=dev)
+                n_train=n_train, seed=self.seed.value, device=dev, precision=self.precision.value)
 
 @patch
 def _say(self: Dashboard, text: str, kind: str = 'error'):
@@ -295,7 +303,7 @@ def _train_teacher(self: Dashboard, cfg, full, dev) -> tuple:
     gen = GeneratorTrainer(full.num_classes, tau=cfg['tau'], seed=0, device=dev)
     self.gan_note.value = GAN_NOTE
     rec = train_teacher(teacher, full, cfg['teacher_epochs'], gen, refine_steps=cfg['refine_steps'], device=dev, seed=0,
-                        progress=False,
+                        progress=False, precision=cfg['precision'],
                         cbs=self._cbs(f"teacher {cfg['teacher']} + generator", cfg['teacher_epochs'], 'teacher'),
                         refine_callback=_refit_progress(self, cfg['refine_steps']), **train_defaults('teacher'))
     if rec['status'] != 'completed': raise KeyboardInterrupt
@@ -304,7 +312,8 @@ def _train_teacher(self: Dashboard, cfg, full, dev) -> tuple:
 
 @patch
 def _teacher_and_generator(self: Dashboard, cfg, dev):
-    key = (cfg['data'], cfg['teacher'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau'], str(dev))
+    key = (cfg['data'], cfg['teacher'], cfg['teacher_epochs'], cfg['refine_steps'], cfg['tau'], str(dev),
+           cfg['precision'])
     if key in self._cache: return self._cache[key]
     full = get_data(cfg['data'], root=self.root)                 # the teacher sees every training sample
     if self._is_teaching(cfg):
@@ -331,8 +340,8 @@ def _run(self: Dashboard, cfg):
         seed_everything(cfg['seed'])                           # as run_student: the same seed gives the same student
         make = lambda: create_model(cfg['student'], data.num_classes, data.in_shape)
         common = dict(epochs=cfg['epochs'], tau=cfg['tau'], device=dev, seed=cfg['seed'], progress=False,
-                      cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode), **train_defaults('student'),
-                      **cfg['weights'])
+                      precision=cfg['precision'], cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode),
+                      **train_defaults('student'), **cfg['weights'])
         self.nets = [make(), make()] if mode in COLLAB_MODES else [make()]
         self.expect.value = self._expectation(cfg)
         if student_mode:
@@ -340,7 +349,7 @@ def _run(self: Dashboard, cfg):
                                 knowledge=gen if uses_generator(mode) else None, **common)
         elif mode == 'self-vkd': rec = train_self(self.nets[0], data, **common)
         else: rec = train_collab(self.nets, data, mode, **common)
-        row.update(test_acc=rec['test_acc'], status=rec['status'],
+        row.update(test_acc=rec['test_acc'], status=rec['status'], precision=rec['precision'],
                    epochs_done=rec.get('epochs_done', len(rec['history'])),
                    history=[h.get('test_acc') for h in rec['history']])
     except KeyboardInterrupt:
@@ -371,8 +380,8 @@ def _expectation(self: Dashboard, cfg: dict) -> str:
 @patch
 def results_html(self: Dashboard) -> str:
     "The comparison table of every run so far, as HTML."
-    cols = ['data', 'teacher', 'student', 'mode', 'tau', 'epochs', 'seed', 'teacher_acc', 'test_acc', 'status',
-            'seconds']
+    cols = ['data', 'teacher', 'student', 'mode', 'tau', 'epochs', 'seed', 'precision', 'teacher_acc', 'test_acc',
+            'status', 'seconds']
     fmt = lambda k, v: '' if v is None else f'{v:.4f}' if k.endswith(
         'acc') else f'{v:.1f}' if k == 'seconds' else html.escape(str(v))
     head = ''.join(f'<th>{c}</th>' for c in cols)
