@@ -167,7 +167,7 @@ def add_assignments(subparsers) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_assignments)
     return p
 
-# %% ../../nbs/12g_grading_cli.ipynb #c029_1
+# %% ../../nbs/12g_grading_cli.ipynb #c029_cmd0
 def cmd_assignments(args) -> int:
     "Run `vkd assignments`."
     if args.action is None:
