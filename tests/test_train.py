@@ -179,3 +179,32 @@ def test_demo_tiny(work):
     assert (out/'knowledge.png').stat().st_size > 1000 and (out/'results.md').read_text().count('\n|') >= 5
     code, stdout, err = vkd('demo', '--out', out, '--modes', 'ce,distill')
     assert code == 2 and "unknown mode 'distill'" in err
+
+def test_a_run_stopped_in_its_init_stage_resumes_to_the_same_weights(tmp_path, monkeypatch):
+    "The init stage (FSP's) is checkpointed: stopped in its second epoch, resumed, the run ends as one never stopped."
+    import vkd_nb.init_stages as stages
+    from vkd_nb.data import get_data
+    from vkd_nb.models import create_model
+    from vkd_nb.train import train_student
+    d = get_data('fake', in_shape=(1, 40), num_classes=4, n_train=64, n_test=16)
+    def run(out=None, resume=False):
+        torch.manual_seed(0)
+        teacher, student = create_model('cnn1d_8', 4, (1, 40)), create_model('cnn1d_8', 4, (1, 40))
+        rec = train_student(student, d, 'fsp', teacher, epochs=2, batch_size=16, device='cpu', progress=False,
+                            fsp_init_epochs=3, out=out, resume=resume)
+        return student, rec
+    straight, _ = run()
+    calls, fsp_loss = [0], stages.fsp_loss
+    def stop_at_6(*a, **k):                        # 4 steps an epoch: the 6th is in the stage's second epoch
+        calls[0] += 1
+        if calls[0] == 6: raise KeyboardInterrupt
+        return fsp_loss(*a, **k)
+    monkeypatch.setattr(stages, 'fsp_loss', stop_at_6)
+    _, rec = run(tmp_path)
+    assert (rec['status'], rec['epochs_done'], rec['test_acc'], len(rec['init_stage'])) == ('interrupted', 0, None, 1)
+    assert (tmp_path/'init_fsp.pt').exists() and not (tmp_path/'checkpoint.pt').exists()
+    monkeypatch.setattr(stages, 'fsp_loss', fsp_loss)
+    resumed, rec = run(tmp_path, resume=True)
+    assert rec['status'] == 'completed' and [h['epoch'] for h in rec['history']] == [1, 2]
+    assert not (tmp_path/'init_fsp.pt').exists()              # the main stage is done: its checkpoint is all a run needs
+    for (k, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()): assert torch.equal(a, b), k

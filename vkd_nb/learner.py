@@ -27,12 +27,14 @@ __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CB
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')
 
-def make_optimizer(params, opt: str = 'sgd', lr: float = 0.05, weight_decay: float = 5e-4, momentum: float = 0.9):
+def make_optimizer(params, opt: str = 'sgd', lr: float = 0.05, weight_decay: float = 5e-4, momentum: float = 0.9,
+                   nesterov: bool = True):   # SGD: Nesterov's momentum (when momentum > 0)
     "SGD (with momentum) or Adam (decoupled weight decay) over `params`."
     if opt not in OPTIMIZERS: raise ValueError(f"unknown optimizer {opt!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
     if opt == 'sgd':
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=momentum > 0)
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay,
+                               nesterov=nesterov and momentum > 0)
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
 
 def make_schedule(optimizer, schedule: str, total_steps: int,
@@ -103,6 +105,7 @@ class TrainConfig:
     lr: float = _setting(3e-3, 'learning rate', 'a number > 0', lambda v: _number(v) and v > 0)
     weight_decay: float = _setting(1e-4, 'weight decay', 'a number >= 0', lambda v: _number(v) and v >= 0)
     momentum: float = _setting(0.9, 'SGD momentum', 'a number in [0, 1)', lambda v: _number(v) and 0 <= v < 1)
+    nesterov: bool = _setting(True, "SGD: Nesterov's momentum", cli=False)
     schedule: str = _setting('onecycle', 'schedule of the learning rate, stepped every step; multistep at '
                              '62.5/75/87.5 % of training', choices=SCHEDULES)
     milestones: tuple = _setting((0.625, 0.75, 0.875), 'multistep: the fractions of training where the rate drops',
@@ -201,7 +204,7 @@ def setup(self: Learner, epochs: int):
     self.train_dl, self.test_dl = self.data.loaders(c.batch_size, dev, augment=c.augment, seed=c.seed,
                                                     with_index=c.with_index, channels_last=cl)
     params = [p for m in self.nets.values() for p in m.parameters() if p.requires_grad]
-    self.opt = make_optimizer(params, c.opt, c.lr, c.weight_decay, c.momentum)
+    self.opt = make_optimizer(params, c.opt, c.lr, c.weight_decay, c.momentum, c.nesterov)
     self.sched = make_schedule(self.opt, c.schedule, epochs * len(self.train_dl), c.milestones, c.gamma)
     self.epochs, self.start_epoch, self.history = epochs, 0, []
     self.seconds, self.summary, self.saved, self.status = {'steps': 0., 'after_steps': 0.}, {}, None, 'completed'
@@ -253,7 +256,7 @@ def fit(self: Learner, epochs: int = 10) -> dict:
 
 # %% ../nbs/05_learner.ipynb #eb4d5417
 class Recorder(Callback):
-    "Per-epoch history: mean loss terms, train and test accuracy, learning rate, seconds; final test accuracy."
+    "Per-epoch history: mean loss terms, accuracies (of `evaluate`), learning rate, seconds; final test accuracy."
     order = -30
     def before_epoch(self, learn):
         self.t0, self.sums, self.n = time.perf_counter(), {}, 0
@@ -269,13 +272,14 @@ class Recorder(Callback):
         n, tests, ev = self.n, self.test_accs(learn), learn.evaluate
         rec = {'epoch': learn.epoch + 1, **{k: (v / n).item() for k, v in self.sums.items()}}
         if len(ev) == 1: rec.update(train_acc=(self.correct[ev[0]] / n).item(), test_acc=tests[ev[0]])
-        else:
+        elif ev:
             for k in ev: rec[f'train_acc_{k}'], rec[f'test_acc_{k}'] = (self.correct[k] / n).item(), tests[k]
             rec['test_acc'] = sum(tests.values()) / len(tests)
         rec.update(lr=learn.opt.param_groups[0]['lr'], seconds=time.perf_counter() - self.t0)
         learn.history.append(rec)
     def after_fit(self, learn):
         tests = self.test_accs(learn)
+        if not tests: return          # nothing evaluated (an init stage): losses only
         learn.summary.update(test_acc=sum(tests.values()) / len(tests),
                              **({'test_accs': tests} if len(tests) > 1 else {}))
 
@@ -330,7 +334,7 @@ class Progress(Callback):
     def cleanup_fit(self, learn):
         if hasattr(self, 'bar'): self.bar.close()
 
-# %% ../nbs/05_learner.ipynb #93afd186_1
+# %% ../nbs/05_learner.ipynb #93afd186_2
 class StopOnEvent(Callback):
     "End training before the next step once `event` (a `threading.Event`) is set."
     order = -60
@@ -395,10 +399,10 @@ def _processes() -> int:
 
 # %% ../nbs/05_learner.ipynb #0c4e5319_1
 class Checkpoint(Callback):
-    "Write `out/checkpoint.pt` after every epoch; with `resume`, continue from it."
+    "Write `out/checkpoint.pt` (or `out/name`) after every epoch; with `resume`, continue from it."
     order = -5
-    def __init__(self, out, config: dict|None = None, resume: bool = False):
-        self.path, self.config, self.resume = Path(out)/'checkpoint.pt', comparable_config(config), resume
+    def __init__(self, out, config: dict|None = None, resume: bool = False, name: str = 'checkpoint.pt'):
+        self.path, self.config, self.resume = Path(out)/name, comparable_config(config), resume
     def before_fit(self, learn):
         if self.resume: self.load(learn)
     def after_epoch(self, learn):
@@ -466,11 +470,11 @@ def load(self: Checkpoint, learn):
 PROCESS_CBS: list = []     # f(device) -> callbacks every `fit` adds: `vkd_nb.distributed` puts DDP's here
 
 def standard_cbs(out=None, config: dict|None = None, resume: bool = False, progress: bool = True,
-                 desc: str = 'training') -> list:
+                 desc: str = 'training', checkpoint: str = 'checkpoint.pt') -> list:
     "The callbacks every run has: history, timing, the NaN guard, progress (optional), checkpoints (with a folder)."
     if resume and out is None: raise ValueError("resume needs `out`, the folder holding checkpoint.pt")
     return [Recorder(), Timer(), NanGuard(desc), *([Progress(desc)] if progress else []),
-            *([Checkpoint(out, config, resume)] if out is not None else [])]
+            *([Checkpoint(out, config, resume, checkpoint)] if out is not None else [])]
 
 def fit(nets: dict, step, data: DataBundle, epochs: int = 10,
         cbs=(),                      # more callbacks

@@ -15,7 +15,7 @@ __all__ = ['GAN_LOSSES', 'CRD_MODES', 'd_loss', 'g_loss', 'attention_map', 'chec
            'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed', 'correlation_matrix',
            'cc_rbf_loss', 'cc_loss', 'VIDRegressor', 'vid_loss', 'check_nst_pairs', 'nst_loss', 'NormEmbed',
            'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss', 'fsp_matrix', 'check_fsp_pairs', 'fsp_loss', 'ABConnector',
-           'ab_loss', 'Paraphraser', 'Translator', 'ft_loss', 'fsp_prestage', 'ab_prestage', 'ft_prestage']
+           'ab_loss', 'Paraphraser', 'Translator', 'ft_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
 GAN_LOSSES = ('bce', 'hinge', 'ls')
@@ -569,44 +569,6 @@ def crd_loss(f_s: torch.Tensor,      # the student's features (batch, ...), e.g.
             raise ValueError("CRD's indices of a batch must be distinct (each updates its memory row once)")
     return crd(f_s, f_t, idx)
 
-# %% ../nbs/04_losses.ipynb #2e830065
-from .core import get_device
-
-def _feature_params(net: nn.Module) -> list:
-    "The parameters of `net` outside its classifier: the benchmark's `get_feat_modules()`."
-    head = {id(p) for p in net.classifier.parameters()} if hasattr(net, 'classifier') else set()
-    return [p for p in net.parameters() if id(p) not in head]
-
-def _init_stage(name: str, params: list, loss_of, nets: list, teacher: nn.Module, data, device, epochs: int,
-                batch_size: int, lr: float, seed: int, progress: bool) -> list:
-    "The benchmark's init stage: SGD on `params`, minimizing `loss_of(xb, ft, check)`; returns each epoch's mean loss."
-    if epochs < 0 or batch_size < 1 or not lr > 0:
-        raise ValueError(f"{name}'s init stage needs epochs >= 0, batch_size >= 1 and lr > 0, got "
-                         f"{epochs}, {batch_size} and {lr}")
-    dev = get_device(device)
-    was = [(m, m.training) for m in (*nets, teacher)]
-    for m in (*nets, teacher): m.to(dev)
-    teacher.eval()
-    for m in nets: m.train()
-    opt = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=5e-4)
-    dl, _ = data.loaders(batch_size, dev, seed=seed)
-    hist = []
-    try:
-        for epoch in range(epochs):
-            total = torch.zeros((), device=dev)
-            for i, (xb, _) in enumerate(dl):
-                with torch.no_grad(): ft, _ = teacher(xb, return_features=True)
-                loss = loss_of(xb, ft, epoch == i == 0)          # the inputs are checked on the first step only
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += loss.detach() * len(xb)
-            hist.append(total.item() / dl.n)
-            if progress: print(f"{name} init stage, epoch {epoch + 1}/{epochs}: loss {hist[-1]:.4f}")
-    finally:
-        for m, w in was: m.train(w)
-    return hist
-
 # %% ../nbs/04_losses.ipynb #5c26da7f
 def _check_maps(name: str, pairs) -> None:
     "Raise unless each (a, b) of `pairs` is two feature maps (batch, C, ...) with the same batch and spatial rank."
@@ -767,49 +729,3 @@ def ft_loss(factor_s: torch.Tensor,   # the student's factor, from the translato
     size = tuple(min(a, b) for a, b in zip(factor_s.shape[2:], factor_t.shape[2:]))
     a_s, a_t = (F.normalize(_pool_to(f, size).float().pow(2).mean(1).flatten(1), dim=1) for f in (factor_s, factor_t))
     return (a_s - a_t).abs().mean()
-
-# %% ../nbs/04_losses.ipynb #248e8240
-def fsp_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                 epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
-                 seed: int = 0) -> list:
-    "FSP's init stage: the student's feature layers learn the teacher's FSP matrices (FSP loss alone)."
-    def loss_of(xb, ft, check):
-        fs, _ = student(xb, return_features=True)
-        return fsp_loss(fs[:-1], ft[:-1], check=check)
-    return _init_stage('FSP', _feature_params(student), loss_of, [student], teacher, data, device, epochs, batch_size,
-                       lr, seed, progress)
-
-def ab_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
-                seed: int = 0) -> list:
-    """AB's init stage: the connectors and the student's feature layers learn the teacher's activation boundaries (AB
-    loss alone)."""
-    conn = modules.get('ab_connectors')
-    if not isinstance(conn, nn.ModuleList):
-        raise ValueError("AB's init stage needs modules['ab_connectors'], an nn.ModuleList of one "
-                         "ABConnector per stage output")
-    def loss_of(xb, ft, check):
-        fs, _ = student(xb, return_features=True)
-        if check and not len(conn) == len(fs) - 2 == len(ft) - 2:
-            raise ValueError(f"AB pairs the student's {len(fs) - 2} stage outputs with the teacher's {len(ft) - 2} "
-                             f"through {len(conn)} connectors: they must be as many")
-        return ab_loss([c(f) for c, f in zip(conn, fs[1:-1])], ft[1:-1], hp.get('ab_margin', 1.), check=check)
-    params = [*conn.parameters(), *_feature_params(student)]
-    return _init_stage('AB', params, loss_of, [conn, student], teacher, data, device, epochs, batch_size, lr, seed,
-                       progress)
-
-# %% ../nbs/04_losses.ipynb #248e8240_w1
-def ft_prestage(student: nn.Module, teacher: nn.Module, modules: dict, data, hp: dict, device,
-                epochs: int = 30, batch_size: int = 64, lr: float = 0.05, progress: bool = False,
-                seed: int = 0) -> list:
-    """FT's init stage: the paraphraser learns to reconstruct the teacher's last stage map (mean squared error); the
-    student waits."""
-    para = modules.get('ft_paraphraser')
-    if not isinstance(para, Paraphraser):
-        raise ValueError("FT's init stage needs modules['ft_paraphraser'], a Paraphraser of the "
-                         "teacher's last stage map")
-    def loss_of(xb, ft, check):
-        f = ft[-2]
-        return F.mse_loss(para(f)[1], f)             # the paraphraser checks the map's shape
-    return _init_stage('FT', list(para.parameters()), loss_of, [para], teacher, data, device, epochs, batch_size, lr,
-                       seed, progress)

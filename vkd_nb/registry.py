@@ -13,8 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import check_weights, kd_term, kd_term_logits
 from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt_loss, rkd_loss, Embed, cc_loss,
-    VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss,
-    fsp_prestage, ab_prestage, ft_prestage)
+    VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss)
+from .init_stages import fsp_prestage, ab_prestage, ft_prestage
 from .learner import Learner, TrainConfig
 
 # %% auto #0
@@ -34,7 +34,8 @@ class Method:
     hparams: dict = field(default_factory=dict)  # more hyper-parameters with defaults (names unique in the registry)
     modules: Callable|None = None      # modules(fs, ft, hp, data) -> {name: nn.Module}: trainable modules it brings
     needs_index: bool = False          # reads each sample's index in the training set (`b.idx`)
-    # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=):
+    # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=, out=,
+    # resume=, precision=) -> its record (`vkd_nb.init_stages`):
     prestage: Callable|None = None
                                        # a stage of its own before the student trains (the benchmark's init epochs)
     check: Callable|None = None        # check(hp): raise on bad hyper-parameters (weights are checked for you)

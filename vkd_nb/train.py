@@ -144,13 +144,34 @@ def _probe(student: nn.Module, teacher: nn.Module|None, data: DataBundle, dev, f
     check_classes('teacher', t, data)
     return fs, ft
 
-def _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress):
-    "Run the init stages of the methods that have one; SGD at the run's learning rate if it uses SGD, else 0.05."
+# %% ../nbs/08_train.ipynb #290553ad_pre
+def _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress, out, resume) -> tuple:
+    """Run (or resume) the init stages of the methods that have one, checkpointed in `out`; SGD at the run's learning
+    rate if it uses SGD, else 0.05. Returns the last stage's record (None: none ran) and whether the main stage
+    resumes from its own checkpoint."""
     lr = learner_kw.get('lr', .05) if learner_kw.get('opt') == 'sgd' else .05
+    ck = lambda name: out is not None and (Path(out)/name).exists()
+    if not pre or (resume and (ck('checkpoint.pt') or not any(ck(f'init_{m.name}.pt') for m in pre))):
+        return None, resume        # nothing to run, or the main stage's checkpoint (or its absence) says what to do
+    rec = None
     for m in pre:
-        m.prestage(student, teacher, modules, data, hp, dev, epochs=hp[f'{m.name}_init_epochs'],
-                   batch_size=learner_kw.get('batch_size', 128),
-                   lr=lr, progress=progress, seed=learner_kw.get('seed', 0))
+        rec = m.prestage(student, teacher, modules, data, hp, dev, epochs=hp[f'{m.name}_init_epochs'],
+                         batch_size=learner_kw.get('batch_size', 128), lr=lr, progress=progress,
+                         seed=learner_kw.get('seed', 0), out=out, resume=resume and ck(f'init_{m.name}.pt'),
+                         precision=learner_kw.get('precision', 'auto'))
+        if rec['status'] != 'completed': break
+    return rec, False
+
+def _after_prestages(pre, out, rec: dict) -> dict:
+    "The run's record; once the main stage is complete, the init stages' checkpoints are not needed any more."
+    if out is not None and rec['status'] == 'completed':
+        for m in pre: (Path(out)/f'init_{m.name}.pt').unlink(missing_ok=True)
+    return rec
+
+def _stopped_in_prestage(rec: dict) -> dict:
+    "The record of a run stopped in an init stage: no epoch of the main stage, no accuracy yet."
+    return {'history': [], 'status': rec['status'], 'epochs_done': 0, 'test_acc': None,
+            'precision': rec['precision'], 'init_stage': rec['history']}
 
 # %% ../nbs/08_train.ipynb #5716be8e
 def train_student(student: nn.Module, data: DataBundle,
@@ -182,16 +203,16 @@ def train_student(student: nn.Module, data: DataBundle,
     t_run = teacher if uses_teacher(mode) else None
     probe = student_step(student, parts, hp, tau, t_run, virtual, modules, check=True)
     _dry_run(probe, parts, {**nets, **({'teacher': t_run} if t_run is not None else {})}, data, dev)
-    if not resume: _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress)
+    first, resume = _prestages(pre, student, teacher, modules, data, hp, dev, learner_kw, progress, out, resume)
+    if first is not None and first['status'] != 'completed': return _stopped_in_prestage(first)
     step = student_step(student, parts, hp, tau, t_run, shard_knowledge(virtual), modules, noise)
     if config is None:
         config = dict(mode=mode, hparams=hp, tau=tau, epochs=epochs,
                       student=getattr(student, 'name', type(student).__name__), **learner_kw)
-    return fit(nets, step, data, epochs, list(cbs), out, resume, config, progress,
-               desc=f'student ({mode})', state=state,
-               frozen=(t_run,) if t_run is not None else (), evaluate=('student',),
-               with_index=any(m.needs_index for m in parts),
-               **{**learner_kw, 'device': dev})
+    rec = fit(nets, step, data, epochs, list(cbs), out, resume, config, progress, desc=f'student ({mode})',
+              state=state, frozen=(t_run,) if t_run is not None else (), evaluate=('student',),
+              with_index=any(m.needs_index for m in parts), **{**learner_kw, 'device': dev})
+    return _after_prestages(pre, out, rec)
 
 # %% ../nbs/08_train.ipynb #c034
 def train_self(net: nn.Module, data: DataBundle,
