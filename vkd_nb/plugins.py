@@ -100,7 +100,7 @@ def unpack_functions(packed: dict) -> list:
     return [made[k] for k in packed['roots']]
 
 # %% ../nbs/08a_plugins.ipynb #p019
-_HOOKS = ('loss', 'modules', 'prestage', 'check')         # a Method's fields that hold functions
+_HOOKS = ('loss', 'modules', 'prestage', 'check_hparams')         # a Method's fields that hold functions
 
 def _own_methods() -> list:
     "The registry's methods that are not vkd_nb's own, in the order they were registered."

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import inspect, warnings
 from operator import attrgetter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, InitVar
 from typing import Callable
 import torch
 import torch.nn as nn
@@ -34,14 +34,22 @@ class Method:
     hparams: dict = field(default_factory=dict)  # more hyper-parameters with defaults (names unique in the registry)
     modules: Callable|None = None      # modules(fs, ft, hp, data) -> {name: nn.Module}: trainable modules it brings
     needs_index: bool = False          # reads each sample's index in the training set (`b.idx`)
+    # a stage of its own before the student trains (the benchmark's init epochs, `vkd_nb.init_stages`):
     # prestage(student, teacher, modules, data, hp, device, epochs=, batch_size=, lr=, progress=, seed=, out=,
-    # resume=, precision=) -> its record (`vkd_nb.init_stages`):
+    # resume=, precision=) -> its record
     prestage: Callable|None = None
-                                       # a stage of its own before the student trains (the benchmark's init epochs)
-    check: Callable|None = None        # check(hp): raise on bad hyper-parameters (weights are checked for you)
+    # check_hparams(hp): raise on bad hyper-parameters (weights are checked for you)
+    check_hparams: Callable|None = None
     ce_weight: float|None = None       # CE's weight in a mode of such methods only (KD: 0.1, Hinton's); None: 1
     replaces_ce: bool = False          # its term replaces cross-entropy (label smoothing)
     doc: str = ''                      # one line for help texts
+    check: InitVar[Callable|None] = None   # the old name of `check_hparams`, still taken (with a DeprecationWarning)
+
+    def __post_init__(self, check):
+        if check is None: return
+        if self.check_hparams is not None: raise TypeError("give check_hparams once (check= is its old name)")
+        warnings.warn("Method(check=...) is now Method(check_hparams=...)", DeprecationWarning, stacklevel=3)
+        self.check_hparams = check
 
     @property
     def weight_name(self) -> str: return 'w_' + self.name.replace('-', '_')
@@ -138,7 +146,8 @@ for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teac
                   doc="FitNet hints through a learned regressor (Romero et al. 2015)"),
            Method('class-mean', _vkd, .9, knowledge='class-mean', ce_weight=.1, doc="control: the teacher's "
                                                                                     "class-mean soft labels"),
-           Method('label-smoothing', _ls, 1., hparams={'smoothing': .1}, check=_check_smoothing, replaces_ce=True,
+           Method('label-smoothing', _ls, 1., hparams={'smoothing': .1}, check_hparams=_check_smoothing,
+                  replaces_ce=True,
                   doc="control: CE against smoothed labels")):
     register_method(_m, replace=True)
 
@@ -180,7 +189,7 @@ def _check_cc(hp):
 
 # %% ../nbs/07b_registry.ipynb #a1fc6e70
 for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20},
-                  check=_check_dkd,
+                  check_hparams=_check_dkd,
                   doc='decoupled KD: target and non-target parts weighted apart (Zhao et al. 2022)'),
            Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram '
                                                                            'matrices (Tung & Mori 2019)'),
@@ -189,7 +198,7 @@ for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1.,
            Method('rkd', _rkd, 1., needs_teacher=True, features=True, hparams={'rkd_dist': 25., 'rkd_angle': 50.},
                   doc='relational KD: distances and angles (Park et al. 2019)'),
            Method('cc', _cc, .02, needs_teacher=True, features=True, hparams={'cc_dim': 128},
-                  modules=_cc_embeds, check=_check_cc, doc='correlation congruence (Peng et al. 2019)'),
+                  modules=_cc_embeds, check_hparams=_check_cc, doc='correlation congruence (Peng et al. 2019)'),
            Method('vid', _vid, 1., needs_teacher=True, features=True, modules=_vid_regressors,
                   doc='variational information distillation (Ahn et al. 2019)'),
            Method('nst', _nst, 50., needs_teacher=True, features=True, doc='neuron selectivity '
@@ -220,15 +229,16 @@ def _check_init(name):
             raise ValueError(f"{name}_init_epochs must be >= 0, got {hp[f'{name}_init_epochs']}")
     return check
 
-for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=fsp_prestage, check=_check_init('fsp'),
+for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=fsp_prestage,
+                  check_hparams=_check_init('fsp'),
                   doc='flow of solution procedure, in an init stage; student and teacher of the same '
                       'widths (Yim et al. 2017)'),
            Method('ab', _none, 1., hparams={'ab_margin': 1., 'ab_init_epochs': 30}, modules=_ab_connectors,
                   prestage=ab_prestage,
-                  check=_check_init('ab'), doc='activation boundaries, in an init stage (Heo et al. 2019)'),
+                  check_hparams=_check_init('ab'), doc='activation boundaries, in an init stage (Heo et al. 2019)'),
            Method('ft', _ft, 200., needs_teacher=True, features=True, hparams={'ft_k': .5, 'ft_init_epochs': 30},
-                  modules=_ft_modules, prestage=ft_prestage, check=_check_init('ft'), doc='factor transfer (Kim et al. '
-                                                                                          '2018)')):
+                  modules=_ft_modules, prestage=ft_prestage, check_hparams=_check_init('ft'),
+                  doc='factor transfer (Kim et al. 2018)')):
     register_method(_m, replace=True)
 
 # %% ../nbs/07b_registry.ipynb #c009
@@ -265,7 +275,7 @@ def mode_hparams(mode: str, **given) -> dict:
     hp = {**d, **given}
     hp.update(check_weights(**{k: v for k, v in hp.items() if k.startswith('w_')}))
     for m in parse_mode(mode):
-        if m.check is not None: m.check(hp)
+        if m.check_hparams is not None: m.check_hparams(hp)
     return hp
 
 def uses_teacher(mode: str) -> bool:
