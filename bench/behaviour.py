@@ -8,7 +8,8 @@ Records: behaviour_f6b759b.json, before issue 22's refactors; behaviour_now.json
 modes where a method's default weight stopped changing with its company: feature method + vkd, kd + a feature method).
 Both were recorded on the project's 2-core CPU machine; another processor may round differently.
 Modes: teacher co-training; every student mode the registry lists (`student_modes()`: each method alone and + vkd)
-and the combinations in EXTRA_MODES; self-vkd; dml, dml+vkd, collab-vkd. MNIST-1D (400 samples), cnn1d_8 networks,
+and the combinations in EXTRA_MODES; the recipes: self-vkd and the collaborative ones (dml, dml+vkd, collab-vkd), all
+through `train_mode`. MNIST-1D (400 samples), cnn1d_8 networks,
 2 epochs each. `--images --precision bf16`: every mode on 3x32x32 fake images in bf16 with channels-last memory
 (the GPU check runs it on CUDA).
 """
@@ -20,10 +21,9 @@ from vkd_nb.core import seed_everything
 from vkd_nb.data import get_data
 from vkd_nb.models import create_model
 from vkd_nb.cotrain import GeneratorTrainer, train_teacher
-from vkd_nb.train import train_student, train_self, train_collab, student_modes
+from vkd_nb.train import train_mode, student_modes, recipe_names
 
 EXTRA_MODES = ('kd+at', 'kd+at+vkd', 'kd+dkd')    # methods in company: their weights must not change with it
-COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
 KW = dict(device='cpu', progress=False, batch_size=64)
 
 def checksum(*modules) -> str:
@@ -51,17 +51,17 @@ def record(root='data', images: bool = False) -> dict:
     for mode in (*student_modes(), *EXTRA_MODES):
         seed_everything(1)
         s = create_model(arch, data.num_classes, data.in_shape)
-        rec = train_student(s, data, mode, teacher, gen, 2, 4., seed=1, **KW)
+        rec = train_mode(s, data, mode, teacher, gen, epochs=2, tau=4., seed=1, **KW)
         out[mode] = {'history': losses(rec), 'checksum': checksum(s)}
     seed_everything(2)
     net = create_model(arch, data.num_classes, data.in_shape)
     g = GeneratorTrainer(data.num_classes, seed=2)
-    rec = train_self(net, data, g, 2, 4., warmup=1, seed=2, **KW)
+    rec = train_mode(net, data, 'self-vkd', generator=g, epochs=2, tau=4., warmup=1, seed=2, **KW)
     out['self-vkd'] = {'history': losses(rec), 'checksum': checksum(net, g.G_ema)}
-    for mode in COLLAB_MODES:
+    for mode in recipe_names('collab'):
         seed_everything(3)
         peers = [create_model(arch, data.num_classes, data.in_shape) for _ in range(2)]
-        rec = train_collab(peers, data, mode, None, 2, 4., warmup=1, seed=3, **KW)
+        rec = train_mode(peers, data, mode, epochs=2, tau=4., warmup=1, seed=3, **KW)
         out[mode] = {'history': losses(rec), 'checksum': checksum(*peers)}
     return out
 

@@ -561,7 +561,7 @@ def cmd_self(args) -> int:
 # %% ../nbs/13_cli.ipynb #c010_3
 def add_collab(subparsers):
     "Declare `vkd collab`."
-    from vkd_nb.train import COLLAB_MODES
+    from vkd_nb.train import recipe_names
     p = subparsers.add_parser('collab', help='collaborative learning: DML, DML + VKD, collaborative VKD',
                               description='Train peers together; each has its own generator co-trained on it '
                                           '(VKD modes) and learns '
@@ -571,7 +571,7 @@ def add_collab(subparsers):
                                                                  '--peers (default: mlp_512x2)')
     p.add_argument('--peers', type=_positive, default=2, help='number of peers when --arch is given once or '
                                                               'not at all (default: 2)')
-    p.add_argument('--mode', default='collab-vkd', choices=COLLAB_MODES, help='(default: collab-vkd)')
+    p.add_argument('--mode', default='collab-vkd', choices=recipe_names('collab'), help='(default: collab-vkd)')
     p.add_argument('--w-dml', type=_weight, default=1., help='weight of the mutual-learning term (default: 1)')
     p.add_argument('--out', required=True, help='run folder for peer1.pt ..., generator1.pt ..., '
                                                 'metrics.json, checkpoint.pt')

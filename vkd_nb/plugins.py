@@ -6,7 +6,7 @@
 from __future__ import annotations
 import builtins, dataclasses, dis, importlib, importlib.util, marshal, pickle, sys, types
 from pathlib import Path
-from .train import METHODS, register_method, load_entry_points
+from .registry import METHODS, RECIPES, register_method, register_recipe, load_entry_points
 
 # %% auto #0
 __all__ = ['load_plugin', 'pack_functions', 'unpack_functions', 'registry_state', 'restore_registry']
@@ -112,7 +112,7 @@ def _plugin_files(m) -> list:
     return [sys.modules[n].__file__ for n in sorted(mods) if n.startswith('vkd_plugin_') and n in sys.modules]
 
 def registry_state() -> dict:
-    "What this process added to the registry, for another process: the plugins it loaded, its other methods."
+    "What this process added to the registry, for another process: the plugins it loaded, its methods, the recipes."
     from_plugins = {n for names in _PLUGINS.values() for n in names}
     plugins, methods = list(_PLUGINS), []
     for m in _own_methods():
@@ -124,7 +124,7 @@ def registry_state() -> dict:
             raise ValueError(f"method {m.name!r} cannot go to another process ({e}): "
                              "define it in a module and load that as a plugin") from None
         methods.append((rest, list(hooks), pack_functions(*hooks.values()) if hooks else None))
-    return {'plugins': plugins, 'methods': methods}
+    return {'plugins': plugins, 'methods': methods, 'recipes': list(RECIPES.values())}   # recipes are plain data
 
 # %% ../nbs/08a_plugins.ipynb #p020
 def restore_registry(state: dict):
@@ -134,3 +134,4 @@ def restore_registry(state: dict):
         m = pickle.loads(rest)
         if hooks: m = dataclasses.replace(m, **dict(zip(hooks, unpack_functions(packed))))
         register_method(m, replace=True)
+    for r in state.get('recipes', ()): register_recipe(r, replace=True)

@@ -18,8 +18,9 @@ from .init_stages import fsp_prestage, ab_prestage, ft_prestage
 from .learner import Learner, TrainConfig
 
 # %% auto #0
-__all__ = ['METHODS', 'PLUGIN_GROUP', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points', 'parse_mode',
-           'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher', 'student_modes']
+__all__ = ['METHODS', 'RECIPES', 'PLUGIN_GROUP', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points',
+           'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher',
+           'student_modes', 'Recipe', 'register_recipe', 'recipe_of', 'recipe_names', 'mode_weights', 'all_modes']
 
 # %% ../nbs/07b_registry.ipynb #c005
 @dataclass
@@ -75,6 +76,7 @@ for _old, _new in _FIRST_NAMES.items(): setattr(Batch, _old, property(attrgetter
 
 # %% ../nbs/07b_registry.ipynb #d7dc303a
 METHODS: dict = {}                     # name -> Method: the registry
+RECIPES: dict = {}                     # name -> Recipe: modes with trainers of their own (see Recipes, below)
 _RESERVED = {'w_ce', 'tau', 'epochs', 'seed', 'device', 'out', 'resume', 'config', 'progress', 'cbs'} | \
             set(inspect.signature(Learner).parameters) | set(TrainConfig.names())
 
@@ -86,8 +88,9 @@ def register_method(method: Method, replace: bool = False) -> Method:
     "Add `method` to the registry (`replace=True` to redefine one); its names are checked here."
     if not isinstance(method, Method): raise TypeError(f"register a Method, got {type(method).__name__}")
     n = method.name
-    if not n or '+' in n or n != n.strip() or n in ('ce', 'self-vkd'):
-        raise ValueError(f"a method's name must be non-empty, without '+', not 'ce' or 'self-vkd': got {n!r}")
+    if not n or '+' in n or n != n.strip() or n == 'ce' or n in RECIPES:
+        raise ValueError(f"a method's name must be non-empty, without '+', not 'ce' or a recipe's "
+                         f"({', '.join(RECIPES)}): got {n!r}")
     if n in METHODS and not replace:
         raise ValueError(f"method {n!r} is already registered; pass replace=True to redefine it")
     if method.knowledge not in (None, 'generator', 'class-mean'):
@@ -247,6 +250,8 @@ def parse_mode(mode: str) -> list:
     if not isinstance(mode, str): raise TypeError(f"a mode is a string such as 'kd+vkd', got {mode!r}")
     load_entry_points()
     if mode == 'ce': return []
+    if mode in RECIPES: raise ValueError(f"{mode!r} is a recipe with a trainer of its own, not methods: train it with "
+                                         f"train_mode (08_train) or `vkd {RECIPES[mode].kind}`")
     names = [n.strip() for n in mode.split('+')]
     unknown = [n for n in names if n not in METHODS]
     if unknown: raise ValueError(f"unknown mode {mode!r}: {', '.join(map(repr, unknown))} is not a registered method; "
@@ -267,6 +272,8 @@ def mode_defaults(mode: str) -> dict:
     for m in parts: out.update(m.defaults)                                 # the same alone and in any company
     return out
 
+
+# %% ../nbs/07b_registry.ipynb #c009_1
 def mode_hparams(mode: str, **given) -> dict:
     "The hyper-parameters of `mode`: the given ones, the defaults for the others; a name the mode lacks is an error."
     d, given = mode_defaults(mode), {k: v for k, v in given.items() if v is not None}
@@ -282,7 +289,6 @@ def uses_teacher(mode: str) -> bool:
     "Whether `mode` runs the teacher in its steps (`class-mean` needs it once, before: see `needs_teacher`)."
     return any(m.needs_teacher for m in parse_mode(mode))
 
-# %% ../nbs/07b_registry.ipynb #c009_1
 def uses_generator(mode: str) -> bool:
     "Whether `mode` distills the generator's virtual knowledge."
     return any(m.knowledge == 'generator' for m in parse_mode(mode))
@@ -298,3 +304,64 @@ def student_modes() -> tuple:
     load_entry_points()
     with_vkd = [f'{n}+vkd' for n, m in METHODS.items() if m.knowledge is None and not m.replaces_ce]
     return ('ce', *METHODS, *with_vkd)
+
+# %% ../nbs/07b_registry.ipynb #recipes-1
+@dataclass(frozen=True)
+class Recipe:
+    "A mode with a trainer of its own: self-VKD (one network, its own generator) or collaborative peers."
+    name: str
+    kind: str                      # 'self' (`train_self`) or 'collab' (`train_collab`)
+    weights: dict                  # the loss weights it takes, with their defaults; a 'collab' recipe's terms
+    peers: int = 1                 # networks trained together (the dashboard's and the demo's)
+    doc: str = ''
+
+def register_recipe(recipe: Recipe, replace: bool = False) -> Recipe:
+    "Add `recipe` to the registry's recipes; its name may be neither 'ce' nor a method's."
+    if not isinstance(recipe, Recipe): raise TypeError(f"register a Recipe, got {type(recipe).__name__}")
+    n, kinds = recipe.name, {'self': {'w_vkd'}, 'collab': {'w_dml', 'w_vkd'}}
+    if not n or n != n.strip() or n == 'ce' or n in METHODS:
+        raise ValueError(f"a recipe's name must be non-empty, not 'ce' or a method's: got {n!r}")
+    if n in RECIPES and not replace:
+        raise ValueError(f"recipe {n!r} is already registered; pass replace=True to redefine it")
+    if recipe.kind not in kinds: raise ValueError(f"a recipe's kind is 'self' or 'collab', got {recipe.kind!r}")
+    terms = set(recipe.weights) - {'w_ce'}
+    if not terms or not terms <= kinds[recipe.kind]:
+        raise ValueError(f"a {recipe.kind} recipe weighs w_ce and some of {sorted(kinds[recipe.kind])}, "
+                         f"got {sorted(recipe.weights)}")
+    if recipe.peers < (1 if recipe.kind == 'self' else 2) or (recipe.kind == 'self' and recipe.peers != 1):
+        raise ValueError(f"a {recipe.kind} recipe trains {'1 network' if recipe.kind == 'self' else '2 or more peers'}"
+                         f", got peers={recipe.peers}")
+    RECIPES[n] = recipe
+    return recipe
+
+
+# %% ../nbs/07b_registry.ipynb #recipes-2
+for _r in (Recipe('self-vkd', 'self', {'w_ce': 1., 'w_vkd': 1.}, 1,
+                  "self-VKD: a network distills a generator co-trained on its own outputs"),
+           Recipe('dml', 'collab', {'w_ce': 1., 'w_dml': 1.}, 2,
+                  "deep mutual learning (Zhang et al. 2018): each peer distills the other peers' outputs"),
+           Recipe('dml+vkd', 'collab', {'w_ce': 1., 'w_dml': 1., 'w_vkd': 1.}, 2,
+                  "DML, and VKD from the other peers' generators"),
+           Recipe('collab-vkd', 'collab', {'w_ce': 1., 'w_vkd': 1.}, 2,
+                  "collaborative VKD: each peer distills the other peers' generators")):
+    register_recipe(_r, replace=True)
+
+def recipe_of(mode: str) -> Recipe|None:
+    "The recipe named `mode`, or None for a student mode ('ce' or methods joined by '+', checked by `parse_mode`)."
+    if isinstance(mode, str) and mode in RECIPES: return RECIPES[mode]
+    parse_mode(mode)
+    return None
+
+def recipe_names(kind: str) -> tuple:
+    "The recipes of `kind` ('self' or 'collab')."
+    return tuple(n for n, r in RECIPES.items() if r.kind == kind)
+
+def mode_weights(mode: str) -> dict:
+    "The hyper-parameters `mode` takes, with their defaults: a recipe's weights, or a student mode's `mode_defaults`."
+    r = recipe_of(mode)
+    return dict(r.weights) if r is not None else mode_defaults(mode)
+
+def all_modes() -> tuple:
+    "Every mode, for menus and help: the usual student modes (`student_modes`), then the recipes."
+    return student_modes() + tuple(RECIPES)
+

@@ -17,7 +17,7 @@ from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
                             fidelity_reports, teaching_run, resolve_run)
 from .train import (train_student, train_self, train_collab, save_student, load_student, same_dataset,
-                          COLLAB_MODES,
+                          recipe_of, recipe_names, RECIPES,
                           parse_mode, mode_defaults, mode_hparams, needs_teacher, uses_teacher, uses_generator)
 from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
@@ -300,8 +300,8 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
     metrics."""
     out, dev, archs = out_path(out), get_device(device), list(archs)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
-    if mode not in COLLAB_MODES:
-        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
+    if mode not in recipe_names('collab'):
+        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(recipe_names('collab'))}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
     data_opts = {'name': data, **(data_kw or {})}
@@ -313,7 +313,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
         seed_everything(seed)
         peers = [create_model(a, bundle.num_classes, bundle.in_shape) for a in archs]
         gens = [GeneratorTrainer(bundle.num_classes, tau=tau, seed=seed + 1000 * m, device=dev, **(gen_kw or {}))
-                for m in range(len(archs))] if 'vkd' in mode else None
+                for m in range(len(archs))] if 'w_vkd' in RECIPES[mode].weights else None
         warmup = epochs // 4 if warmup is None else warmup
         config = dict(data=data_opts, archs=archs, mode=mode, epochs=epochs, tau=tau, w_ce=w_ce, w_dml=w_dml,
                       w_vkd=w_vkd,
@@ -432,23 +432,20 @@ def _demo_tasks(out: Path, cfg: dict, seeds, modes, root, dev, progress: bool, o
     for mode in modes:
         for seed in seeds:
             folder = out/'runs'/mode/f'seed{seed}'
-            if mode == 'self-vkd': tasks[mode, seed] = ('self', folder, dict(arch=cfg['arch'], seed=seed, **common))
-            elif mode in COLLAB_MODES:
-                tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * 2, mode=mode, seed=seed, **common))
-            else:
+            r, kw = recipe_of(mode), dict(seed=seed, **common)     # a recipe's kind names its task: self, collab
+            if r is None:
                 t = out/'teacher' if (needs_teacher(mode) or uses_generator(mode)) else None
-                # each mode takes the ones it has
-                hp = {k: v for k, v in hparams.items() if k in mode_defaults(mode)}
-                tasks[mode, seed] = ('student', folder,
-                                     dict(arch=cfg['arch'], mode=mode, teacher=t, seed=seed, hparams=hp, **common))
+                hp = {k: v for k, v in hparams.items() if k in mode_defaults(mode)}   # each mode takes the ones it has
+                tasks[mode, seed] = ('student', folder, dict(arch=cfg['arch'], mode=mode, teacher=t, hparams=hp, **kw))
+            elif r.kind == 'self': tasks[mode, seed] = ('self', folder, dict(arch=cfg['arch'], **kw))
+            else: tasks[mode, seed] = ('collab', folder, dict(archs=[cfg['arch']] * r.peers, mode=mode, **kw))
     return teacher_task, tasks
 
 def _check_demo(modes, seeds, jobs, regime: dict, hparams: dict):
     "Refuse unknown modes, options and hyper-parameters, no seeds, a bad number of jobs."
     bad = set(regime) - set(DEMO)
     if bad: raise TypeError(f"run_demo got unknown options {sorted(bad)}; it takes {', '.join(DEMO)}")
-    students = [m for m in modes if m not in ('self-vkd', *COLLAB_MODES)]
-    for m in students: parse_mode(m)
+    students = [m for m in modes if recipe_of(m) is None]     # recipe_of checks each student mode
     unused = set(hparams) - {k for m in students for k in mode_defaults(m)}
     if unused: raise ValueError(f"no mode of this demo has the hyper-parameters {sorted(unused)}")
     if not seeds: raise ValueError("run_demo needs at least one seed")

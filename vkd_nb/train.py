@@ -17,12 +17,13 @@ from .learner import fit, predict_logits, run_file
 from .fidelity import ClassMeanKnowledge
 from .cotrain import GeneratorTrainer, CoTrain
 from .registry import (Method, Batch, METHODS, PLUGIN_GROUP, register_method, load_entry_points, hparam_names,
-    parse_mode, mode_defaults, mode_hparams, uses_teacher, uses_generator, needs_teacher, student_modes)
+    parse_mode, mode_defaults, mode_hparams, uses_teacher, uses_generator, needs_teacher, student_modes,
+    RECIPES, recipe_of, recipe_names)
 
 # %% auto #0
 __all__ = ['COLLAB_MODES', 'student_step', 'probe_batch', 'probe_outputs', 'check_classes', 'check_knowledge',
            'class_mean_knowledge', 'split_hparams', 'train_student', 'train_self', 'collab_step', 'train_collab',
-           'save_student', 'load_student', 'same_dataset']
+           'train_mode', 'save_student', 'load_student', 'same_dataset']
 
 # %% ../nbs/08_train.ipynb #c002_ddp
 from .distributed import shard_knowledge   # DDP (attached by `fit`): noise drawn for the global batch
@@ -248,7 +249,7 @@ def train_self(net: nn.Module, data: DataBundle,
                state={'noise': noise}, **{**learner_kw, 'device': dev})
 
 # %% ../nbs/08_train.ipynb #c037
-COLLAB_MODES = ('dml', 'dml+vkd', 'collab-vkd')
+COLLAB_MODES = recipe_names('collab')   # the kit's collaborative recipes (`07b_registry`)
 
 # %% ../nbs/08_train.ipynb #c037_1
 def collab_step(peers: list, names: list, gens: list, w: dict, tau: float, warmup: int, dml: bool,
@@ -272,7 +273,7 @@ def collab_step(peers: list, names: list, gens: list, w: dict, tau: float, warmu
 
 # %% ../nbs/08_train.ipynb #564ec52f
 def train_collab(peers: list, data: DataBundle,
-                 mode: str = 'collab-vkd',         # one of `COLLAB_MODES`
+                 mode: str = 'collab-vkd',         # a 'collab' recipe: `recipe_names('collab')`
                  generators: list|None = None,     # one `GeneratorTrainer` per peer (None: new ones, options `gen_kw`)
                  epochs: int = 10, tau: float = 4.,
                  w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
@@ -281,8 +282,8 @@ def train_collab(peers: list, data: DataBundle,
                  out=None, resume: bool = False, config: dict|None = None,
                  progress: bool = True, cbs=(), **learner_kw) -> dict:
     "Train `peers` together in `mode`; returns the run's record with each peer's test accuracy."
-    if mode not in COLLAB_MODES:
-        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(COLLAB_MODES)}")
+    if getattr(RECIPES.get(mode), 'kind', None) != 'collab':
+        raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(recipe_names('collab'))}")
     tau, w = check_tau(tau), check_weights(w_ce=w_ce, w_dml=w_dml, w_vkd=w_vkd)
     dev, seed = get_device(learner_kw.get('device', 'auto')), learner_kw.get('seed', 0)
     M = len(peers)
@@ -291,7 +292,7 @@ def train_collab(peers: list, data: DataBundle,
     if not 0 <= warmup <= epochs: raise ValueError(f"warmup must be in [0, epochs={epochs}], got {warmup}")
     names = [f'peer{m + 1}' for m in range(M)]
     for name, p in zip(names, peers): check_classes(name, probe_outputs(p.to(dev), data, dev)[1], data)
-    vkd, dml = 'vkd' in mode, mode.startswith('dml')
+    vkd, dml = 'w_vkd' in RECIPES[mode].weights, 'w_dml' in RECIPES[mode].weights   # the recipe's terms
     gens = []
     if vkd:
         gens = generators or [GeneratorTrainer(data.num_classes, tau=tau, seed=seed + 1000 * m, device=dev,
@@ -307,6 +308,23 @@ def train_collab(peers: list, data: DataBundle,
     return fit(dict(zip(names, peers)), step, data, epochs, [*cotrain, *cbs], out, resume,
                config, progress, desc=mode,
                state={'noise': noise}, **{**learner_kw, 'device': dev})
+
+# %% ../nbs/08_train.ipynb #trainmode-1
+def train_mode(nets, data: DataBundle, mode: str,
+               teacher: nn.Module|None = None,   # a student mode's teacher (recipes learn without one)
+               knowledge=None,                   # a student mode's generator or class means
+               **kw) -> dict:                    # the trainer's options: epochs, tau, weights, Learner settings
+    "Train `nets` (a network, or a recipe's peers) on `data` in any registered mode; returns the run's record."
+    nets = list(nets) if isinstance(nets, (list, tuple)) else [nets]
+    r = recipe_of(mode)
+    if r is None or r.kind == 'self':
+        if len(nets) != 1: raise ValueError(f"mode {mode} trains one network, got {len(nets)}")
+    elif len(nets) < 2: raise ValueError(f"mode {mode} trains 2 or more peers, got {len(nets)}")
+    if r is None: return train_student(nets[0], data, mode, teacher, knowledge, **kw)
+    if teacher is not None or knowledge is not None:
+        raise ValueError(f"mode {mode} learns without a teacher: its generators are co-trained on its own networks")
+    return train_self(nets[0], data, **kw) if r.kind == 'self' else train_collab(nets, data, mode, **kw)
+
 
 # %% ../nbs/08_train.ipynb #c041
 def save_student(path, model: nn.Module, arch: str, data: dict, num_classes: int, in_shape, **meta) -> Path:

@@ -14,27 +14,15 @@ from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .learner import Callback, StopOnEvent, predict_logits
 from .cotrain import GeneratorTrainer, train_teacher, load_teacher, load_generator, teaching_run
 from .fidelity import ClassMeanKnowledge, fidelity
-from .train import (COLLAB_MODES, student_modes, train_student, train_self, train_collab, needs_teacher,
-                          uses_generator,
-                          mode_defaults, mode_hparams)
+from .registry import needs_teacher, uses_generator, mode_hparams, all_modes, recipe_of, mode_weights
+from .train import train_mode
 from .plots import LivePlot, plot_knowledge
 from .runs import preset_options, train_defaults, uses_teaching_teacher, teaching_expectation, DEMO
 
 # %% auto #0
-__all__ = ['IMAGE_DATASETS', 'GAN_NOTE', 'all_modes', 'mode_hparam_defaults', 'models_for', 'DevicePicker', 'precision_picker',
-           'Dashboard']
+__all__ = ['IMAGE_DATASETS', 'GAN_NOTE', 'models_for', 'DevicePicker', 'precision_picker', 'Dashboard']
 
 # %% ../nbs/11_widgets.ipynb #c005
-def all_modes() -> tuple:
-    "Every mode the dashboard offers: the registry's student modes, self-VKD, the collaborative modes."
-    return student_modes() + ('self-vkd',) + COLLAB_MODES
-
-def mode_hparam_defaults(mode: str) -> dict:
-    "The hyper-parameters a mode's boxes show, with their defaults."
-    if mode == 'self-vkd': return {'w_ce': 1., 'w_vkd': 1.}
-    if mode in COLLAB_MODES: return {'w_ce': 1., 'w_dml': 1., 'w_vkd': 1.}
-    return mode_defaults(mode)
-
 IMAGE_DATASETS = tuple(d for d in DATASETS if d != 'fake')
 
 def models_for(data: str) -> list:
@@ -181,7 +169,7 @@ def _on_mode(self: Dashboard):
     "One box per hyper-parameter of the chosen mode; what was typed in a box is kept when the next mode has it too."
     old = {k: b.value for k, b in self.hparams.items()}
     self.hparams = {
-        k: _hparam_box(k, v) for k, v in mode_hparam_defaults(self.mode.value).items() if not isinstance(v, bool)
+        k: _hparam_box(k, v) for k, v in mode_weights(self.mode.value).items() if not isinstance(v, bool)
     }
     for k, b in self.hparams.items(): b.value = old.get(k, '')
     self.hparam_box.children = list(self.hparams.values())
@@ -215,7 +203,7 @@ def settings(self: Dashboard) -> dict:
         ok, why = model_fits(w.value, data)
         if not ok: raise ValueError(f"the {role} cannot take {data}: {why}")
     tau = check_tau(self.tau.value)
-    ws, defaults = {}, mode_hparam_defaults(mode)
+    ws, defaults = {}, mode_weights(mode)
     for name, box in self.hparams.items():
         txt = box.value.strip()
         if txt:
@@ -224,7 +212,7 @@ def settings(self: Dashboard) -> dict:
             except ValueError: raise ValueError(f"{name} must be {'a whole number' if whole else 'a number'} (or empty "
                                                 f"for the mode's default), got {txt!r}") from None
     check_weights(**{k: v for k, v in ws.items() if k.startswith('w_')})
-    if mode not in ('self-vkd', *COLLAB_MODES): mode_hparams(mode, **ws)
+    if recipe_of(mode) is None: mode_hparams(mode, **ws)
     dev = self.device.value
     if dev == 'cuda' and not torch.cuda.is_available():
         raise ValueError("cuda is not available on this machine: choose auto or cpu")
@@ -334,21 +322,18 @@ def _run(self: Dashboard, cfg):
         self.status.value = 'loading data…'
         data = get_data(cfg['data'], root=self.root, **({'n_train': cfg['n_train']} if cfg['n_train'] else {}))
         mode, teacher, gen = cfg['mode'], None, None
-        student_mode = mode not in ('self-vkd', *COLLAB_MODES)
-        if student_mode and (needs_teacher(mode) or uses_generator(mode)):
+        recipe = recipe_of(mode)                               # None: a student mode, distilling with methods
+        if recipe is None and (needs_teacher(mode) or uses_generator(mode)):
             teacher, gen, row['teacher_acc'] = self._teacher_and_generator(cfg, dev)
         seed_everything(cfg['seed'])                           # as run_student: the same seed gives the same student
         make = lambda: create_model(cfg['student'], data.num_classes, data.in_shape)
         common = dict(epochs=cfg['epochs'], tau=cfg['tau'], device=dev, seed=cfg['seed'], progress=False,
                       precision=cfg['precision'], cbs=self._cbs(f"{mode}: {cfg['student']}", cfg['epochs'], mode),
                       **train_defaults('student'), **cfg['weights'])
-        self.nets = [make(), make()] if mode in COLLAB_MODES else [make()]
+        self.nets = [make() for _ in range(1 if recipe is None else recipe.peers)]
         self.expect.value = self._expectation(cfg)
-        if student_mode:
-            rec = train_student(self.nets[0], data, mode, teacher=teacher if needs_teacher(mode) else None,
-                                knowledge=gen if uses_generator(mode) else None, **common)
-        elif mode == 'self-vkd': rec = train_self(self.nets[0], data, **common)
-        else: rec = train_collab(self.nets, data, mode, **common)
+        rec = train_mode(self.nets, data, mode, teacher if recipe is None and needs_teacher(mode) else None,
+                         gen if recipe is None and uses_generator(mode) else None, **common)
         row.update(test_acc=rec['test_acc'], status=rec['status'], precision=rec['precision'],
                    epochs_done=rec.get('epochs_done', len(rec['history'])),
                    history=[h.get('test_acc') for h in rec['history']])
