@@ -12,10 +12,11 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['GAN_LOSSES', 'CRD_MODES', 'd_loss', 'g_loss', 'attention_map', 'check_at_pairs', 'at_loss', 'HintRegressor',
-           'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed', 'correlation_matrix',
-           'cc_rbf_loss', 'cc_loss', 'VIDRegressor', 'vid_loss', 'check_nst_pairs', 'nst_loss', 'NormEmbed',
-           'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss', 'fsp_matrix', 'check_fsp_pairs', 'fsp_loss', 'ABConnector',
-           'ab_loss', 'Paraphraser', 'Translator', 'ft_loss']
+           'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'pearson_rows', 'dist_relations', 'dist_loss', 'standardize_logits',
+           'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed', 'correlation_matrix', 'cc_rbf_loss', 'cc_loss', 'VIDRegressor',
+           'vid_loss', 'check_nst_pairs', 'nst_loss', 'NormEmbed', 'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss',
+           'fsp_matrix', 'check_fsp_pairs', 'fsp_loss', 'ABConnector', 'ab_loss', 'Paraphraser', 'Translator',
+           'ft_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
 GAN_LOSSES = ('bce', 'hinge', 'ls')
@@ -164,6 +165,39 @@ def dkd_loss(logits_s: torch.Tensor, logits_t: torch.Tensor, y: torch.Tensor,
     if check: check_weights(alpha=alpha, beta=beta)
     tckd, nckd = tckd_nckd(logits_s, logits_t, y, tau, check=check)
     return alpha * tckd + beta * nckd
+
+# %% ../nbs/04_losses.ipynb #dist-1
+def pearson_rows(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    "Pearson's correlation of each row of `a` with the same row of `b`, (rows,): $\\varepsilon$ in the denominator."
+    a, b = a - a.mean(1, keepdim=True), b - b.mean(1, keepdim=True)
+    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+
+def dist_relations(p_s: torch.Tensor, p_t: torch.Tensor) -> tuple:
+    "DIST's terms on distributions (batch, K): 1 - mean Pearson per sample (inter-class) and per class (intra-class)."
+    return 1 - pearson_rows(p_s, p_t).mean(), 1 - pearson_rows(p_s.T, p_t.T).mean()
+
+def dist_loss(logits_s: torch.Tensor,  # student logits (batch, K)
+              logits_t: torch.Tensor,  # target logits (batch, K): the teacher's
+              beta: float = 1.,        # weight of the inter-class term
+              gamma: float = 1.,       # weight of the intra-class term
+              tau: float = 1.,         # temperature > 0 (the official code's default: 1)
+              check: bool = True) -> torch.Tensor:
+    "DIST: $\\tau^2(\\beta\\,\\mathrm{inter} + \\gamma\\,\\mathrm{intra})$ on the softened distributions."
+    if check:
+        tau = check_tau(tau)
+        check_weights(beta=beta, gamma=gamma)
+        check_logits_labels(logits_s)
+        if logits_t.shape != logits_s.shape or logits_s.shape[0] < 2:
+            raise ValueError("DIST correlates the student's and the target's logits across classes and across the "
+                             f"batch: it needs the same shape, batch >= 2; got {tuple(logits_s.shape)} and "
+                             f"{tuple(logits_t.shape)}")
+    inter, intra = dist_relations(F.softmax(_up(logits_s) / tau, 1), F.softmax(_up(logits_t) / tau, 1))
+    return tau**2 * (beta * inter + gamma * intra)
+
+def standardize_logits(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
+    "Each sample's logits z-scored over the classes (unbiased standard deviation), as logit standardization does."
+    return (logits - logits.mean(-1, keepdim=True)) / (eps + logits.std(-1, keepdim=True))
+
 
 # %% ../nbs/04_losses.ipynb #5cc7ebc1
 def _check_batch(name: str, f_s: torch.Tensor, f_t: torch.Tensor, min_batch: int = 1) -> None:

@@ -11,9 +11,9 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import check_weights, kd_term, kd_term_logits
-from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, sp_loss, pkt_loss, rkd_loss, Embed, cc_loss,
-    VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss)
+from .core import check_tau, check_weights, kd_term, kd_term_logits
+from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, dist_loss, sp_loss, pkt_loss, rkd_loss,
+    Embed, cc_loss, VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss)
 from .init_stages import fsp_prestage, ab_prestage, ft_prestage
 from .learner import Learner, TrainConfig
 
@@ -158,6 +158,8 @@ for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teac
 def _dkd(b, hp):
     warm = min(1., (b.epoch + 1) / hp['dkd_warmup']) if hp['dkd_warmup'] > 0 else 1.
     return warm * dkd_loss(b.logits_s, b.logits_t, b.y, hp['dkd_alpha'], hp['dkd_beta'], b.tau, check=b.check)
+def _dist(b, hp):
+    return dist_loss(b.logits_s, b.logits_t, hp['dist_beta'], hp['dist_gamma'], hp['dist_tau'], check=b.check)
 def _sp(b, hp): return sp_loss(b.feats_s[-2], b.feats_t[-2], check=b.check)
 def _pkt(b, hp): return pkt_loss(b.feats_s[-1], b.feats_t[-1], check=b.check)
 def _rkd(b, hp): return rkd_loss(b.feats_s[-1], b.feats_t[-1], hp['rkd_dist'], hp['rkd_angle'], check=b.check)
@@ -187,6 +189,9 @@ def _crd_module(fs, ft, hp, data):
 
 def _check_dkd(hp):
     if hp['dkd_warmup'] < 0: raise ValueError(f"dkd_warmup must be >= 0 epochs, got {hp['dkd_warmup']}")
+def _check_dist(hp):
+    check_tau(hp['dist_tau'])
+    check_weights(dist_beta=hp['dist_beta'], dist_gamma=hp['dist_gamma'])
 def _check_cc(hp):
     if hp['cc_dim'] < 1: raise ValueError(f"cc_dim must be >= 1, got {hp['cc_dim']}")
 
@@ -194,6 +199,9 @@ def _check_cc(hp):
 for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20},
                   check_hparams=_check_dkd,
                   doc='decoupled KD: target and non-target parts weighted apart (Zhao et al. 2022)'),
+           Method('dist', _dist, 1., needs_teacher=True, hparams={'dist_beta': 1., 'dist_gamma': 1., 'dist_tau': 1.},
+                  check_hparams=_check_dist, doc="DIST: Pearson's correlation of softened outputs, per sample and per "
+                                                 "class (Huang et al. 2022)"),
            Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram '
                                                                            'matrices (Tung & Mori 2019)'),
            Method('pkt', _pkt, 30000., needs_teacher=True, features=True, doc='probabilistic knowledge transfer '
