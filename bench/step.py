@@ -9,7 +9,9 @@ small MLP); KD's is a forward pass of the teacher, so only KD's ratio grows with
 Run:  OMP_NUM_THREADS=1 .venv/bin/python bench/step.py [--device cpu] [--batch 64] [--out runs/bench]
 Writes OUT/step.json and OUT/step.png (KD/CE and VKD/CE against the teacher's size) and prints a table.
 With `--methods all` (or a list): a column per distillation method of the registry instead — its step time alone
-and + VKD over CE's, and what + VKD adds to it — written to OUT/methods.json.
+and + VKD over CE's, and what + VKD adds to it — written to OUT/methods.json. A logit method read from another
+source is a method here too: `--methods dist,dist:generator,dkd:generator:ls` (from the generator it runs no
+teacher forward; one read from the class means cannot be combined with VKD, so it is refused here).
 """
 import argparse, json, statistics, time
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from vkd_nb.core import get_device, autocast
 from vkd_nb.models import create_model, num_params
 from vkd_nb.learner import make_optimizer
 from vkd_nb.cotrain import GeneratorTrainer
+from vkd_nb.fidelity import ClassMeanKnowledge
 from vkd_nb.train import student_step, parse_mode, mode_hparams, uses_teacher, uses_generator
 
 def _sync(dev):
@@ -31,8 +34,11 @@ def build_step(student, mode, teacher, gen, xb, noise):
     if any(m.modules is not None for m in parts):
         with torch.no_grad(): (fs, _), (ft, _) = student(xb[:2], return_features=True), teacher(xb[:2], return_features=True)
         modules = {k: v.to(xb.device) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
-    step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, gen if uses_generator(mode) else None,
-                        modules, noise)
+    know = gen if uses_generator(mode) else None
+    if any(m.knowledge == 'class-mean' for m in parts):           # a table of class means (its values do not matter here)
+        K = gen.num_classes
+        know = ClassMeanKnowledge(torch.randn(10 * K, K), torch.arange(10 * K) % K, K, tau=4.)
+    step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, know, modules, noise)
     return step, modules
 
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise, precision='auto'):
@@ -127,6 +133,9 @@ def main_methods(a, dev, out):
     "`--methods`: one column per method, alone and + VKD, for the headline pair."
     from vkd_nb.train import METHODS, needs_teacher
     methods = a.methods.split(',') if a.methods != 'all' else [n for n, m in METHODS.items() if needs_teacher(n) and m.knowledge is None]
+    cm = [m for m in methods if any(x.knowledge == 'class-mean' for x in parse_mode(m))]
+    if cm: raise SystemExit(f"--methods {', '.join(cm)}: read from the class means, they cannot be timed + vkd (two sources "
+                            "of virtual knowledge in one mode); leave them out")
     rows = bench_methods(a.pair_teacher, a.student, methods, a.batch, a.steps, a.repeats, dev)
     print(f"{a.pair_teacher} -> {a.student}, batch {a.batch}, {dev}: step time over CE's (fastest of {a.repeats} repeats of {a.steps} steps)")
     print(f"{'':<14}" + ''.join(f"{r['method']:>9}" for r in rows))

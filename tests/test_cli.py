@@ -31,6 +31,8 @@ def test_zoo_filtered_table(run_env):
                                        (('zoo', '--in-shape', '3,x'), 'in_shape must be'),
                                        (('zoo', '--num-classes', '1'), 'num_classes must be an integer >= 2'),
                                        (('nonsense',), "invalid choice: 'nonsense'"),
+                                       (('student', '--mode', 'dist:foo'), "'dist:foo': a method's options are one"),
+                                       (('student', '--mode', 'at:generator'), 'at does not read logits'),
                                        ((), 'choose a command')])
 def test_errors_are_readable(args, msg):
     code, out, err = vkd_in_process(*args)
@@ -72,3 +74,17 @@ def test_bad_holdout_is_refused(value, tmp_path):
     code, out, err = vkd_in_process('teacher', *FAKE, '--holdout', value, '--out', tmp_path)
     assert code == 2 and 'holdout must be a fraction in [0, 1)' in err and 'Traceback' not in err, err
     assert not any(tmp_path.iterdir())                      # refused before anything was written
+
+def test_tensorboard_gets_every_logged_scalar(tmp_path):
+    "`--tensorboard DIR`: every scalar of the run's history, per epoch, and the last and best test accuracy."
+    EventAccumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator").EventAccumulator
+    args = [a if a != '1' else '2' for a in FAKE]                     # two epochs
+    code, out, err = vkd_in_process('teacher', *args, '--no-generator', '--tensorboard', tmp_path/'tb',
+                                    '--out', tmp_path/'run')
+    assert code == 0, err
+    history = json.loads((tmp_path/'run'/'metrics.json').read_text())['history']
+    ea = EventAccumulator(str(tmp_path/'tb'))
+    ea.Reload()
+    assert set(ea.Tags()['scalars']) == set(history[0]) - {'epoch'} | {'final/test_acc', 'final/best_test_acc'}
+    assert [e.step for e in ea.Scalars('test_acc')] == [1, 2]
+    assert [round(e.value, 6) for e in ea.Scalars('loss')] == [round(h['loss'], 6) for h in history]

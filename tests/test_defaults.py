@@ -32,6 +32,19 @@ def test_api_and_cli_train_the_same_student(tmp_path, root, mode):
     c = config(tmp_path/'api')
     assert c['train'] == train_defaults('student') and c['data'] == {'name': 'mnist1d', 'n_train': 1000} and c['teacher'] == 'teaching'
 
+def test_a_logit_method_from_the_generator(tmp_path, root):
+    """`dist:generator:ls` (DIST on standardized logits, its target the generator's): Python and the CLI train the same
+    student; the run records and prints its last and its best epoch's test accuracy."""
+    m = run_student(tmp_path/'api', mode='dist:generator:ls', preset='teaching', epochs=3, root=root, device='cpu',
+                    progress=False)
+    code, out, err = vkd_in_process('student', '--preset', 'teaching', '--mode', 'dist:generator:ls', '--epochs', 3,
+                                    '--root', root, '--device', 'cpu', '--quiet', '--out', tmp_path/'cli')
+    assert code == 0, err
+    assert same_weights(load_student(tmp_path/'api')[0], load_student(tmp_path/'cli')[0])
+    accs = [h['test_acc'] for h in m['history']]
+    assert (m['test_acc'], m['best_test_acc'], m['best_epoch']) == (accs[-1], max(accs), accs.index(max(accs)) + 1)
+    assert f"(last epoch; best epoch {m['best_epoch']}: {m['best_test_acc']:.4f})" in out, out
+
 def test_defaults_agree_without_a_preset(tmp_path, root):
     "No preset, no options: Python and the CLI fill the same defaults (`STUDENT_DEFAULTS`), and so the same weights."
     run_student(tmp_path/'api', mode='ce', epochs=1, root=root, data_kw={'n_train': 200}, device='cpu', progress=False)

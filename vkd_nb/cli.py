@@ -142,6 +142,13 @@ def _add_train_options(p, role: str):
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
     p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished '
                                                             'run is never replaced)')
+    p.add_argument('--tensorboard', default=None, metavar='DIR', help='also write every logged scalar to TensorBoard '
+                                                                      'event files in DIR (needs tensorboard)')
+
+def _cbs(args) -> list:
+    "The callbacks the options ask for: `TensorBoard` with --tensorboard."
+    from vkd_nb.learner import TensorBoard
+    return [TensorBoard(args.tensorboard)] if args.tensorboard else []
 
 # %% ../nbs/13_cli.ipynb #cim001
 def _dataset(v: str) -> str:
@@ -295,7 +302,7 @@ def cmd_teacher(args) -> int:
                     gen_kw={'loss': args.gan_loss},
                     device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume,
                     compile=args.compile,
-                    teacher_weights=args.teacher_weights, **train)
+                    teacher_weights=args.teacher_weights, cbs=_cbs(args), **train)
     if m['status'] != 'completed': return _interrupted(args, m)
     if args.json:
         print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
@@ -439,8 +446,9 @@ def _report(args, m, what: str) -> int:
         print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
         return 0
     accs = ''.join(f", {k} {v:.4f}" for k, v in m.get('test_accs', {}).items())
-    print(f"{what} on {args.data}: test accuracy {m['test_acc']:.4f}{' (mean of peers' + accs + ')' if accs else ''}, "
-          f"{m['epochs_done']} epochs in {m['seconds']:.1f} s ({m['config']['precision']})")
+    best = f"; best epoch {m['best_epoch']}: {m['best_test_acc']:.4f}" if 'best_epoch' in m else ''
+    print(f"{what} on {args.data}: test accuracy {m['test_acc']:.4f}{' (mean of peers' + accs + ')' if accs else ''} "
+          f"(last epoch{best}), {m['epochs_done']} epochs in {m['seconds']:.1f} s ({m['config']['precision']})")
     print(f"wrote {args.out}/")
     return 0
 
@@ -480,6 +488,7 @@ def add_student(subparsers):
     from vkd_nb.train import METHODS, load_entry_points
     load_entry_points()
     methods = '; '.join(f"{n}: {m.doc}" for n, m in METHODS.items())
+    logit = [n for n, m in METHODS.items() if m.logit_target]
     p = subparsers.add_parser('student', help=f"train a student: ce, or {', '.join(METHODS)}, alone or joined by '+'",
                               description='Train a student from a teacher\'s run folder. Pure vkd reads only the '
                                           'generator: the teacher '
@@ -489,7 +498,9 @@ def add_student(subparsers):
                                                 'the preset\'s: resnet8x4)')
     p.add_argument('--mode', default='vkd', type=_mode, metavar='MODE',
                    help="ce, or distillation methods joined by '+', e.g. kd+vkd or kd+at+vkd (default: vkd). "
-                        f"The methods: {methods}")
+                        f"The methods: {methods}. A logit method ({', '.join(logit)}) reads its target from the "
+                        "teacher, or from :generator or :class-mean, and takes :ls (logit standardization), e.g. "
+                        "dist:generator, dkd:class-mean:ls, kd:ls+vkd")
     p.add_argument('--plugin', action='append', default=[], metavar='MODULE',
                    help='a module (or .py file) of methods of your own, imported before the modes are read; repeatable')
     p.add_argument('--teacher', default=None, metavar='DIR',
@@ -517,7 +528,7 @@ def cmd_student(args) -> int:
                     tau=args.tau, hparams=hp, root=args.root, data_kw=_data_kw(args), device=args.device,
                     seed=args.seed,
                     resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile,
-                    **train)
+                    cbs=_cbs(args), **train)
     code = _report(args, m, f"student {args.arch} ({args.mode})")
     if code == 0 and args.preset == 'teaching' and not args.json:
         from vkd_nb.runs import teaching_expectation
@@ -555,7 +566,7 @@ def cmd_self(args) -> int:
                  data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
                  resume=args.resume,
                  overwrite=args.overwrite,
-                 progress=not args.quiet, compile=args.compile, **train)
+                 progress=not args.quiet, compile=args.compile, cbs=_cbs(args), **train)
     return _report(args, m, f"self-VKD {args.arch}")
 
 # %% ../nbs/13_cli.ipynb #c010_3
@@ -594,7 +605,8 @@ def cmd_collab(args) -> int:
                    args.warmup,
                    root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device,
                    seed=args.seed,
-                   resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile, **train)
+                   resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile,
+                   cbs=_cbs(args), **train)
     return _report(args, m, f"{args.mode} with peers {', '.join(archs)}")
 
 # %% ../nbs/13_cli.ipynb #c012

@@ -194,6 +194,10 @@ class ShardedKnowledge:
         parts = all_gather_parts(y)
         lo = sum(len(p) for p in parts[:rank()])
         return self.knowledge.virtual_knowledge(torch.cat(parts), tau, generator)[lo:lo + len(y)]
+    def virtual_logits(self, y: torch.Tensor, generator=None) -> torch.Tensor:
+        parts = all_gather_parts(y)
+        lo = sum(len(p) for p in parts[:rank()])
+        return self.knowledge.virtual_logits(torch.cat(parts), generator)[lo:lo + len(y)]
 
 def shard_knowledge(knowledge):
     "`knowledge` wrapped in `ShardedKnowledge` under DDP; itself in one process (or None)."

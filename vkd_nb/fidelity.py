@@ -36,6 +36,9 @@ class ClassMeanKnowledge:
         "The class mean of each label in `y` (`generator` is ignored: the control has no noise)."
         t = self.table(tau)
         return t.to(y.device)[y]
+    def virtual_logits(self, y: torch.Tensor, generator=None) -> torch.Tensor:
+        "The class-mean logits $\\tau \\log \\bar p_y$ of each label in `y`: softened at `tau`, its class mean."
+        return (self.tau or 1.) * self.table().clamp_min(1e-12).log().to(y.device)[y]
 
 # %% ../nbs/06_fidelity.ipynb #c009
 def kl_div(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:

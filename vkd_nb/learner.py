@@ -20,8 +20,8 @@ from .data import DataBundle, DeviceLoader
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CBS', 'make_optimizer', 'make_schedule',
            'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner',
-           'depthwise', 'bf16_pays', 'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'run_file',
-           'comparable_config', 'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint',
+           'depthwise', 'bf16_pays', 'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'TensorBoard',
+           'run_file', 'comparable_config', 'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint',
            'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
@@ -256,7 +256,8 @@ def fit(self: Learner, epochs: int = 10) -> dict:
 
 # %% ../nbs/05_learner.ipynb #eb4d5417
 class Recorder(Callback):
-    "Per-epoch history: mean loss terms, accuracies (of `evaluate`), learning rate, seconds; final test accuracy."
+    """Per-epoch history: mean loss terms, accuracies (of `evaluate`), learning rate, seconds; the final (last epoch's)
+    and the best epoch's test accuracy."""
     order = -30
     def before_epoch(self, learn):
         self.t0, self.sums, self.n = time.perf_counter(), {}, 0
@@ -282,6 +283,8 @@ class Recorder(Callback):
         if not tests: return          # nothing evaluated (an init stage): losses only
         learn.summary.update(test_acc=sum(tests.values()) / len(tests),
                              **({'test_accs': tests} if len(tests) > 1 else {}))
+        best = max((h for h in learn.history if 'test_acc' in h), key=lambda h: h['test_acc'], default=None)
+        if best is not None: learn.summary.update(best_test_acc=best['test_acc'], best_epoch=best['epoch'])
 
 # %% ../nbs/05_learner.ipynb #93afd186
 def rank() -> int:
@@ -341,6 +344,32 @@ class StopOnEvent(Callback):
     def __init__(self, event): self.event = event
     def before_batch(self, learn):
         if self.event.is_set(): raise CancelFitException()
+
+# %% ../nbs/05_learner.ipynb #tb-1
+class TensorBoard(Callback):
+    "Write every scalar the `Recorder` logs (per epoch) to TensorBoard event files in `log_dir`."
+    order = 10                                   # after the Recorder has appended the epoch
+    def __init__(self, log_dir):
+        try: from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise ImportError("the TensorBoard callback needs the tensorboard package: "
+                              "pip install tensorboard") from None
+        self.log_dir, self._writer, self.writer = Path(log_dir), SummaryWriter, None
+    def before_fit(self, learn):
+        if rank() == 0: self.writer = self._writer(str(self.log_dir))
+    def after_epoch(self, learn):
+        if self.writer is None or not learn.history: return
+        rec = learn.history[-1]
+        for k, v in rec.items():
+            if k != 'epoch' and isinstance(v, (int, float)) and not isinstance(v, bool):
+                self.writer.add_scalar(k, v, rec['epoch'])
+        self.writer.flush()
+    def after_fit(self, learn):
+        if self.writer is None: return
+        for k in ('test_acc', 'best_test_acc'):
+            if k in learn.summary: self.writer.add_scalar(f'final/{k}', learn.summary[k], len(learn.history))
+    def cleanup_fit(self, learn):
+        if self.writer is not None: self.writer.close()
 
 # %% ../nbs/05_learner.ipynb #e530ee00
 def run_file(path, name: str) -> Path:

@@ -13,10 +13,10 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['GAN_LOSSES', 'CRD_MODES', 'd_loss', 'g_loss', 'attention_map', 'check_at_pairs', 'at_loss', 'HintRegressor',
            'fitnet_loss', 'tckd_nckd', 'dkd_loss', 'pearson_rows', 'dist_relations', 'dist_loss', 'standardize_logits',
-           'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed', 'correlation_matrix', 'cc_rbf_loss', 'cc_loss', 'VIDRegressor',
-           'vid_loss', 'check_nst_pairs', 'nst_loss', 'NormEmbed', 'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss',
-           'fsp_matrix', 'check_fsp_pairs', 'fsp_loss', 'ABConnector', 'ab_loss', 'Paraphraser', 'Translator',
-           'ft_loss']
+           'reverse_grad', 'ctkd_lambda', 'CurriculumTemperature', 'sp_loss', 'pkt_loss', 'rkd_loss', 'Embed',
+           'correlation_matrix', 'cc_rbf_loss', 'cc_loss', 'VIDRegressor', 'vid_loss', 'check_nst_pairs', 'nst_loss',
+           'NormEmbed', 'ContrastMemory', 'nce_loss', 'CRD', 'crd_loss', 'fsp_matrix', 'check_fsp_pairs', 'fsp_loss',
+           'ABConnector', 'ab_loss', 'Paraphraser', 'Translator', 'ft_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
 GAN_LOSSES = ('bce', 'hinge', 'ls')
@@ -198,6 +198,36 @@ def standardize_logits(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
     "Each sample's logits z-scored over the classes (unbiased standard deviation), as logit standardization does."
     return (logits - logits.mean(-1, keepdim=True)) / (eps + logits.std(-1, keepdim=True))
 
+
+# %% ../nbs/04_losses.ipynb #ctkd-1
+class _ReverseGrad(torch.autograd.Function):
+    "Identity forward; backward, the gradient times $-\\lambda$."
+    @staticmethod
+    def forward(ctx, x, lam):
+        ctx.lam = lam
+        return x.clone()
+    @staticmethod
+    def backward(ctx, grad): return -ctx.lam * grad, None
+
+def reverse_grad(x: torch.Tensor, lam: float) -> torch.Tensor:
+    "`x` unchanged; its gradient multiplied by `-lam` (a gradient-reversal layer)."
+    return _ReverseGrad.apply(x, float(lam))
+
+def ctkd_lambda(epoch: int, loops: int = 10) -> float:
+    "CTKD's curriculum: the reversal's strength in `epoch` (1-based), from 0 to 1 along a half cosine over `loops`."
+    if loops <= 0: return 1.
+    return (1 - math.cos(min(max(epoch, 0), loops) * math.pi / loops)) / 2
+
+# %% ../nbs/04_losses.ipynb #ctkd-2
+class CurriculumTemperature(nn.Module):
+    "CTKD's global temperature $t_\\mathrm{start} + t_\\mathrm{range}\\,\\sigma(\\theta)$, learned against the student."
+    def __init__(self, t_start: float = 1., t_range: float = 20.):
+        super().__init__()
+        self.t_start, self.t_range = check_tau(t_start), check_weights(t_range=t_range)['t_range']
+        self.theta = nn.Parameter(torch.ones(1))
+    def forward(self, lam: float) -> torch.Tensor:
+        "The temperature, shape (1,); $\\theta$'s gradient reversed with strength `lam`."
+        return self.t_start + self.t_range * torch.sigmoid(reverse_grad(self.theta, lam))
 
 # %% ../nbs/04_losses.ipynb #5cc7ebc1
 def _check_batch(name: str, f_s: torch.Tensor, f_t: torch.Tensor, min_batch: int = 1) -> None:

@@ -6,21 +6,23 @@
 from __future__ import annotations
 import inspect, warnings
 from operator import attrgetter
-from dataclasses import dataclass, field, InitVar
+from dataclasses import dataclass, field, InitVar, replace
 from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import check_tau, check_weights, kd_term, kd_term_logits
-from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, dist_loss, sp_loss, pkt_loss, rkd_loss,
+from .core import check_tau, check_weights, kd_term, kd_term_logits, _up
+from .losses import (at_loss, fitnet_loss, HintRegressor, dkd_loss, dist_loss, standardize_logits,
+    CurriculumTemperature, ctkd_lambda, sp_loss, pkt_loss, rkd_loss,
     Embed, cc_loss, VIDRegressor, vid_loss, nst_loss, CRD, crd_loss, ABConnector, Paraphraser, Translator, ft_loss)
 from .init_stages import fsp_prestage, ab_prestage, ft_prestage
 from .learner import Learner, TrainConfig
 
 # %% auto #0
-__all__ = ['METHODS', 'RECIPES', 'PLUGIN_GROUP', 'Method', 'Batch', 'hparam_names', 'register_method', 'load_entry_points',
-           'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher', 'uses_generator', 'needs_teacher',
-           'student_modes', 'Recipe', 'register_recipe', 'recipe_of', 'recipe_names', 'mode_weights', 'all_modes']
+__all__ = ['METHODS', 'RECIPES', 'PLUGIN_GROUP', 'SOURCES', 'Method', 'Batch', 'hparam_names', 'register_method',
+           'load_entry_points', 'method_of', 'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher',
+           'uses_generator', 'needs_teacher', 'student_modes', 'Recipe', 'register_recipe', 'recipe_of', 'recipe_names',
+           'mode_weights', 'all_modes']
 
 # %% ../nbs/07b_registry.ipynb #c005
 @dataclass
@@ -43,6 +45,10 @@ class Method:
     check_hparams: Callable|None = None
     ce_weight: float|None = None       # CE's weight in a mode of such methods only (KD: 0.1, Hinton's); None: 1
     replaces_ce: bool = False          # its term replaces cross-entropy (label smoothing)
+    # its loss reads logits only (`b.logits_s`, and `b.logits_t` or `b.virtual`): it takes a knowledge source and
+    # logit standardization as options (`dist:generator`, `kd:ls`; see Knowledge sources, below)
+    logit_target: bool = False
+    virtual_logits: bool = False       # reads the knowledge's logits `b.virtual_logits` (set by those options)
     doc: str = ''                      # one line for help texts
     check: InitVar[Callable|None] = None   # the old name of `check_hparams`, still taken (with a DeprecationWarning)
 
@@ -62,8 +68,8 @@ _FIRST_NAMES = {'s': 'logits_s', 't': 'logits_t', 'fs': 'feats_s', 'ft': 'feats_
 
 class Batch:
     "What a method's loss reads in one step."
-    __slots__ = ('x', 'y', 'idx', 'logits_s', 'feats_s', 'logits_t', 'feats_t', 'virtual', 'tau', 'modules', 'epoch',
-                 'check')
+    __slots__ = ('x', 'y', 'idx', 'logits_s', 'feats_s', 'logits_t', 'feats_t', 'virtual', 'virtual_logits', 'tau',
+                 'modules', 'epoch', 'check')
     def __init__(self, **kw):
         for k in self.__slots__: setattr(self, k, kw.pop(k, None))
         if kw:                                 # the first versions' names; any other name is a mistake
@@ -138,8 +144,8 @@ def _regressor(fs, ft, hp, data):
 def _check_smoothing(hp):
     if not 0 <= hp['smoothing'] < 1: raise ValueError(f"smoothing must be in [0, 1), got {hp['smoothing']}")
 
-for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, doc="the teacher's softened "
-                                                                       "outputs (Hinton et al. 2015)"),
+for _m in (Method('kd', _kd, .9, needs_teacher=True, ce_weight=.1, logit_target=True,
+                  doc="the teacher's softened outputs (Hinton et al. 2015)"),
            Method('vkd', _vkd, .9, knowledge='generator', ce_weight=.1, doc="the generator's virtual knowledge (no "
                                                                             "teacher while training)"),
            Method('at', _at, 1000., needs_teacher=True, features=True, doc="attention transfer on the stage outputs "
@@ -197,11 +203,11 @@ def _check_cc(hp):
 
 # %% ../nbs/07b_registry.ipynb #a1fc6e70
 for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1., 'dkd_beta': 8., 'dkd_warmup': 20},
-                  check_hparams=_check_dkd,
+                  check_hparams=_check_dkd, logit_target=True,
                   doc='decoupled KD: target and non-target parts weighted apart (Zhao et al. 2022)'),
            Method('dist', _dist, 1., needs_teacher=True, hparams={'dist_beta': 1., 'dist_gamma': 1., 'dist_tau': 1.},
-                  check_hparams=_check_dist, doc="DIST: Pearson's correlation of softened outputs, per sample and per "
-                                                 "class (Huang et al. 2022)"),
+                  check_hparams=_check_dist, logit_target=True,
+                  doc="DIST: Pearson's correlation of softened outputs, per sample and per class (Huang et al. 2022)"),
            Method('sp', _sp, 3000., needs_teacher=True, features=True, doc='similarity-preserving: the batch Gram '
                                                                            'matrices (Tung & Mori 2019)'),
            Method('pkt', _pkt, 30000., needs_teacher=True, features=True, doc='probabilistic knowledge transfer '
@@ -219,6 +225,23 @@ for _m in (Method('dkd', _dkd, 1., needs_teacher=True, hparams={'dkd_alpha': 1.,
                                                                                            'distillation (Tian et al. '
                                                                                            '2020)')):
     register_method(_m, replace=True)
+
+# %% ../nbs/07b_registry.ipynb #ctkd-reg
+def _ctkd(b, hp):
+    if b.check: kd_term_logits(b.logits_t, b.logits_s, check=True)        # shapes, on the probe batch
+    tau = b.modules['ctkd_temperature'](ctkd_lambda(b.epoch + 1, hp['ctkd_loops']))
+    return kd_term_logits(b.logits_t, b.logits_s, tau, check=False).squeeze(0)
+def _ctkd_module(fs, ft, hp, data):
+    return {'ctkd_temperature': CurriculumTemperature(hp['ctkd_t_start'], hp['ctkd_t_range'])}
+def _check_ctkd(hp):
+    check_tau(hp['ctkd_t_start'])
+    check_weights(ctkd_t_range=hp['ctkd_t_range'])
+    if hp['ctkd_loops'] < 0: raise ValueError(f"ctkd_loops must be >= 0 epochs, got {hp['ctkd_loops']}")
+
+register_method(Method('ctkd', _ctkd, .9, needs_teacher=True, ce_weight=.1, logit_target=True, modules=_ctkd_module,
+                       hparams={'ctkd_t_start': 1., 'ctkd_t_range': 20., 'ctkd_loops': 10}, check_hparams=_check_ctkd,
+                       doc='KD at a temperature learned against the student, with a curriculum (Li et al. 2023)'),
+                replace=True)
 
 # %% ../nbs/07b_registry.ipynb #b93d734d
 def _none(b, hp): return b.logits_s.new_zeros(())    # the benchmark adds no term after its init stage (FSP, AB)
@@ -252,6 +275,44 @@ for _m in (Method('fsp', _none, 50., hparams={'fsp_init_epochs': 30}, prestage=f
                   doc='factor transfer (Kim et al. 2018)')):
     register_method(_m, replace=True)
 
+# %% ../nbs/07b_registry.ipynb #sources-1
+SOURCES = ('teacher', 'generator', 'class-mean')    # where a logit method reads its target logits
+
+class _Options:
+    "A method's loss, reading its target from the knowledge's logits and/or on standardized logits."
+    def __init__(self, loss, source: str, ls: bool, reads_virtual: bool):
+        self.loss, self.source, self.ls, self.reads_virtual = loss, source, ls, reads_virtual
+    def __call__(self, b, hp):
+        c = Batch(**{k: getattr(b, k) for k in Batch.__slots__})
+        if self.source != 'teacher': c.logits_t = b.virtual_logits
+        if self.ls:
+            c.logits_s = standardize_logits(_up(b.logits_s))
+            if c.logits_t is not None: c.logits_t = standardize_logits(_up(c.logits_t))
+            if self.reads_virtual: c.virtual = F.softmax(standardize_logits(_up(b.virtual_logits)) / b.tau, 1)
+        return self.loss(c, hp)
+
+def method_of(spec: str) -> Method:
+    "The method `spec` names: a registered name, with options after ':' (a knowledge source, 'ls')."
+    name, *opts = spec.split(':')
+    if name not in METHODS: raise KeyError(name)
+    m = METHODS[name]
+    if not opts: return m
+    bad = [o for o in opts if o not in (*SOURCES, 'ls')]
+    src = [o for o in opts if o in SOURCES]
+    if bad or len(src) > 1 or len(set(opts)) < len(opts):
+        raise ValueError(f"{spec!r}: a method's options are one knowledge source ({', '.join(SOURCES)}) and 'ls', "
+                         f"each once, e.g. 'dist:generator:ls'")
+    source = src[0] if src else 'teacher'
+    if m.knowledge is not None and src:
+        raise ValueError(f"{spec!r}: {name} reads the {m.knowledge}'s knowledge already; it takes 'ls' only")
+    if not m.logit_target and m.knowledge is None:
+        raise ValueError(f"{spec!r}: {name} does not read logits; sources and 'ls' apply to the logit methods "
+                         f"({', '.join(n for n, x in METHODS.items() if x.logit_target)}), 'ls' also to vkd and "
+                         "class-mean")
+    return replace(m, loss=_Options(m.loss, source, 'ls' in opts, m.knowledge is not None),
+                   knowledge=m.knowledge if source == 'teacher' else source, virtual_logits=source != 'teacher' or
+                   (m.knowledge is not None), needs_teacher=m.needs_teacher and source == 'teacher')
+
 # %% ../nbs/07b_registry.ipynb #c009
 def parse_mode(mode: str) -> list:
     "The registered methods of `mode` ('ce', or names joined by '+'), checked."
@@ -261,13 +322,13 @@ def parse_mode(mode: str) -> list:
     if mode in RECIPES: raise ValueError(f"{mode!r} is a recipe with a trainer of its own, not methods: train it with "
                                          f"train_mode (08_train) or `vkd {RECIPES[mode].kind}`")
     names = [n.strip() for n in mode.split('+')]
-    unknown = [n for n in names if n not in METHODS]
+    unknown = [n.split(':')[0] for n in names if n.split(':')[0] not in METHODS]
     if unknown: raise ValueError(f"unknown mode {mode!r}: {', '.join(map(repr, unknown))} is not a registered method; "
                                  f"use 'ce' or methods joined by '+', from {', '.join(METHODS)} (e.g. 'kd+vkd'); "
                                  "a method of your own: register it first, or load its module (`--plugin`)")
-    if len(set(names)) < len(names): raise ValueError(f"mode {mode!r} names a method twice")
-    parts = [METHODS[n] for n in names]
-    if sum(m.knowledge is not None for m in parts) > 1:
+    if len({n.split(':')[0] for n in names}) < len(names): raise ValueError(f"mode {mode!r} names a method twice")
+    parts = [method_of(n) for n in names]
+    if len({m.knowledge for m in parts} - {None}) > 1:
         raise ValueError(f"mode {mode!r} distills from two sources of virtual knowledge; keep one")
     if sum(m.replaces_ce for m in parts) > 1: raise ValueError(f"mode {mode!r} replaces cross-entropy twice; keep one")
     return parts

@@ -92,7 +92,8 @@ def preset_options(role: str,                 # 'teacher' or 'student'
 # %% ../nbs/10_runs.ipynb #tmetrics
 def _metrics(rec: dict, config: dict, **extra) -> dict:
     "A run's metrics.json: test accuracy, status, `extra`, seconds, history, configuration with precision."
-    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}),
+    best = {k: rec[k] for k in ('best_test_acc', 'best_epoch') if k in rec}   # RepDistiller: the last; DKD, LS: best
+    return {'test_acc': rec['test_acc'], **({'test_accs': rec['test_accs']} if 'test_accs' in rec else {}), **best,
             'status': rec['status'],
             'epochs_done': rec['epochs_done'], **extra, **{k: v for k, v in rec.items() if k.startswith('seconds')},
             'history': rec['history'], 'config': {**config, 'precision': rec['precision']}}
@@ -113,7 +114,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                 data_kw: dict|None = None,    # options of `get_data` (e.g. num_samples, n_train)
                 holdout: float = 0.,          # training share held back from the teacher to refit the generator on
                 gen_kw: dict|None = None,     # options of `GeneratorTrainer`
-                device='auto', seed: int = 0, progress: bool = True,
+                device='auto', seed: int = 0, progress: bool = True, cbs=(),  # cbs: more callbacks (`TensorBoard`)
                 resume: bool = False, overwrite: bool = False,  # continue from checkpoint.pt; replace a finished run
                 teacher_weights=None,         # local weights the teacher starts from (e.g. a torchvision model's)
                 **train_kw) -> dict:
@@ -136,7 +137,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                       seed=seed, train=train_kw, gen=gen.config if gen else None,
                       **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
         rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed,
-                            progress=progress, out=out, resume=resume, config=config, **train_kw)
+                            progress=progress, out=out, resume=resume, config=config, cbs=cbs, **train_kw)
         _save_teacher_run(out, teacher, gen, arch, data_opts, bundle, hold)
         fid = {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()}
         metrics = _metrics(rec, dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator,
@@ -229,7 +230,7 @@ def run_student(out,                          # run folder: student.pt, metrics.
                 # the mode's hyper-parameters by name (`vkd_nb.train.mode_hparams`); others: defaults
                 hparams: dict|None = None,
                 preset: str|None = None,      # a name from `PRESETS`, e.g. 'teaching'
-                root='data', data_kw: dict|None = None,
+                root='data', data_kw: dict|None = None, cbs=(),  # cbs: more callbacks (e.g. `TensorBoard`)
                 device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
                 # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
                 **train_kw) -> dict:
@@ -252,7 +253,7 @@ def run_student(out,                          # run folder: student.pt, metrics.
         seed_everything(seed)
         student = create_model(arch, bundle.num_classes, bundle.in_shape)
         rec = train_student(student, bundle, mode, t_model, gen, epochs, tau, device=dev, seed=seed, out=out,
-                            resume=resume, config=config, progress=progress, **hp, **train_kw)
+                            resume=resume, config=config, progress=progress, cbs=cbs, **hp, **train_kw)
         if is_main():
             save_student(out/'student.pt', student, arch, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
         metrics = _metrics(rec, config)
@@ -263,7 +264,7 @@ def run_student(out,                          # run folder: student.pt, metrics.
 def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|None = None, tau: float = 4.,
              w_ce: float = 1., w_vkd: float = 1., warmup: int|None = None, root='data', data_kw: dict|None = None,
              gen_kw: dict|None = None, device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False,
-             progress: bool = True, **train_kw) -> dict:
+             progress: bool = True, cbs=(), **train_kw) -> dict:
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
@@ -282,7 +283,7 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
                       seed=seed, gen=gen.config, train=train_kw)
         rec = train_self(net, bundle, gen, epochs, tau, w_ce, w_vkd, warmup, device=dev, seed=seed, out=out,
                          resume=resume,
-                         config=config, progress=progress, **train_kw)
+                         config=config, progress=progress, cbs=cbs, **train_kw)
         if is_main():
             save_student(out/'student.pt', net, arch, data_opts, bundle.num_classes, bundle.in_shape, mode='self-vkd')
             gen.save(out/'generator.pt', data=data_opts, arch=arch, num_classes=bundle.num_classes)
@@ -295,7 +296,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
                epochs: int|None = None, tau: float = 4., w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
-               **train_kw) -> dict:
+               cbs=(), **train_kw) -> dict:
     """Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the
     metrics."""
     out, dev, archs = out_path(out), get_device(device), list(archs)
@@ -320,7 +321,7 @@ def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mod
                       warmup=warmup, seed=seed, gen=gen_kw, train=train_kw)
         rec = train_collab(peers, bundle, mode, gens, epochs, tau, w_ce, w_dml, w_vkd, warmup, device=dev, seed=seed,
                            out=out,
-                           resume=resume, config=config, progress=progress, **train_kw)
+                           resume=resume, config=config, progress=progress, cbs=cbs, **train_kw)
         for m, (a, p) in enumerate(zip(archs, peers) if is_main() else ()):
             save_student(out/f'peer{m + 1}.pt', p, a, data_opts, bundle.num_classes, bundle.in_shape, mode=mode)
             if gens: gens[m].save(out/f'generator{m + 1}.pt', data=data_opts, arch=a, num_classes=bundle.num_classes)
@@ -375,10 +376,13 @@ def _mean_std(xs: list) -> tuple:
 
 # %% ../nbs/10_runs.ipynb #47a09ac9_0_w1
 def results_table(results: dict) -> str:
-    "The demo's results as a markdown table: test accuracy (%) per mode, mean ± std over seeds."
-    lines = ['| mode | test accuracy (%) | seeds | per seed | seconds per run |', '|---|---|---|---|---|']
+    """The demo's results as a markdown table: test accuracy (%) per mode, mean ± std over seeds, at the last epoch
+    (RepDistiller's protocol) and at each run's best epoch (DKD's and logit standardization's)."""
+    lines = ['| mode | test accuracy (%), last epoch | best epoch | seeds | per seed (last) | seconds per run |',
+             '|---|---|---|---|---|---|']
     for mode, r in results.items():
-        lines.append(f"| {mode} | {100 * r['mean']:.2f} ± {100 * r['std']:.2f} | {len(r['accs'])} | "
+        best = f"{100 * r['best_mean']:.2f} ± {100 * r['best_std']:.2f}" if 'best_mean' in r else '—'
+        lines.append(f"| {mode} | {100 * r['mean']:.2f} ± {100 * r['std']:.2f} | {best} | {len(r['accs'])} | "
                      f"{', '.join(f'{100 * a:.1f}' for a in r['accs'])} | {r['seconds']:.1f} |")
     return '\n'.join(lines)
 
@@ -388,8 +392,8 @@ def _demo_task(kind: str, folder, kw: dict) -> dict:
     run = {'teacher': run_teacher, 'teaching': copy_teaching, 'student': run_student, 'self': run_self,
            'collab': run_collab}
     m = run[kind](folder, **kw)
-    return {'test_acc': m['test_acc'], 'status': m['status'], 'seconds': time.perf_counter() - t0,
-            'fidelity': m.get('fidelity')}
+    return {'test_acc': m['test_acc'], 'best_test_acc': m.get('best_test_acc'), 'status': m['status'],
+            'seconds': time.perf_counter() - t0, 'fidelity': m.get('fidelity')}
 
 def _init_worker(threads: int, registry: dict):
     "A demo worker: `threads` CPU threads, and the methods the parent added to the registry (`08a_plugins`)."
@@ -488,13 +492,16 @@ def _run_tasks(teacher_task, tasks: dict, jobs: int, log) -> tuple:
 
 # %% ../nbs/10_runs.ipynb #demores
 def _demo_results(done: dict, modes, seeds) -> dict:
-    "Per mode: the mean and standard deviation of the test accuracy over `seeds`, the accuracies, the mean seconds."
+    """Per mode: the mean and standard deviation of the test accuracy (last epoch; and best epoch) over `seeds`, the
+    accuracies, the mean seconds."""
     results = {}
     for mode in modes:
         accs = [done[mode, s]['test_acc'] for s in seeds]
         mean, std = _mean_std(accs)
         results[mode] = {'mean': mean, 'std': std, 'accs': accs,
                          'seconds': sum(done[mode, s]['seconds'] for s in seeds) / len(seeds)}
+        best = [done[mode, s].get('best_test_acc') for s in seeds]
+        if None not in best: results[mode].update(zip(('best_mean', 'best_std'), _mean_std(best)), best_accs=best)
     return results
 
 # %% ../nbs/10_runs.ipynb #dc906cf2

@@ -44,6 +44,8 @@ def student_step(student: nn.Module,
     "The step function `step(xb, yb, epoch) -> (loss, terms, logits)` of a student trained with `parts`."
     feats, teach = any(m.features for m in parts), teacher is not None and any(m.needs_teacher for m in parts)
     know = knowledge is not None and any(m.knowledge for m in parts)
+    know_logits = know and any(m.virtual_logits for m in parts)          # one draw of z for logits and distributions
+    know_probs = know and any(m.knowledge and not m.virtual_logits for m in parts)
     ce = not any(m.replaces_ce for m in parts)
     losses = [(m.name, m.loss) for m in parts]
     w = {'ce': hp.get('w_ce'), **{m.name: hp[m.weight_name] for m in parts}}
@@ -56,7 +58,9 @@ def student_step(student: nn.Module,
             with torch.no_grad():
                 if feats: b.feats_t, b.logits_t = teacher(xb, return_features=True)
                 else: b.logits_t = teacher(xb)
-        if know: b.virtual = knowledge.virtual_knowledge(yb, tau, noise)
+        if know_logits: b.virtual_logits = knowledge.virtual_logits(yb, noise)
+        if know_probs: b.virtual = (F.softmax(b.virtual_logits / tau, 1) if know_logits else
+                                    knowledge.virtual_knowledge(yb, tau, noise))
         for name, loss in losses: terms[name] = loss(b, hp)
         return sum(w[k] * v for k, v in terms.items()), terms, {'student': b.logits_s}
     return step
@@ -127,6 +131,8 @@ def _knowledge(parts, generator, teacher, data, tau, dev):
         k = generator if isinstance(generator, ClassMeanKnowledge) else class_mean_knowledge(teacher, data, tau, dev)
     else: k = generator if any(m.knowledge == 'generator' for m in parts) else None
     if k is not None: check_knowledge(k, data, dev)
+    if any(m.virtual_logits for m in parts) and not callable(getattr(k, 'virtual_logits', None)):
+        raise TypeError(f"the mode reads the knowledge's logits: {type(k).__name__} has no virtual_logits(y, noise)")
     return k
 
 def _knowledge_given(knowledge, kw: dict):
