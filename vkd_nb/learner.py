@@ -256,8 +256,8 @@ def fit(self: Learner, epochs: int = 10) -> dict:
 
 # %% ../nbs/05_learner.ipynb #eb4d5417
 class Recorder(Callback):
-    """Per-epoch history: mean loss terms, accuracies (of `evaluate`), learning rate, seconds; the final (last epoch's)
-    and the best epoch's test accuracy."""
+    """Per-epoch history: mean loss terms, accuracies (of `evaluate`), learning rate, seconds, and what a trained
+    module reports (its `epoch_scalars()`); the final (last epoch's) and the best epoch's test accuracy."""
     order = -30
     def before_epoch(self, learn):
         self.t0, self.sums, self.n = time.perf_counter(), {}, 0
@@ -277,6 +277,8 @@ class Recorder(Callback):
             for k in ev: rec[f'train_acc_{k}'], rec[f'test_acc_{k}'] = (self.correct[k] / n).item(), tests[k]
             rec['test_acc'] = sum(tests.values()) / len(tests)
         rec.update(lr=learn.opt.param_groups[0]['lr'], seconds=time.perf_counter() - self.t0)
+        for net in learn.nets.values():          # e.g. CTKD's learned temperature
+            if hasattr(net, 'epoch_scalars'): rec.update(net.epoch_scalars())
         learn.history.append(rec)
     def after_fit(self, learn):
         tests = self.test_accs(learn)
