@@ -20,9 +20,9 @@ from .learner import Learner, TrainConfig
 
 # %% auto #0
 __all__ = ['METHODS', 'RECIPES', 'PLUGIN_GROUP', 'SOURCES', 'Method', 'Batch', 'hparam_names', 'register_method',
-           'load_entry_points', 'method_of', 'parse_mode', 'mode_defaults', 'mode_hparams', 'uses_teacher',
-           'uses_generator', 'needs_teacher', 'student_modes', 'Recipe', 'register_recipe', 'recipe_of', 'recipe_names',
-           'mode_weights', 'all_modes']
+           'load_entry_points', 'method_of', 'with_options', 'parse_mode', 'mode_defaults', 'mode_hparams',
+           'uses_teacher', 'uses_generator', 'needs_teacher', 'student_modes', 'Recipe', 'register_recipe', 'recipe_of',
+           'recipe_names', 'mode_weights', 'all_modes']
 
 # %% ../nbs/07b_registry.ipynb #c005
 @dataclass
@@ -312,6 +312,19 @@ def method_of(spec: str) -> Method:
     return replace(m, loss=_Options(m.loss, source, 'ls' in opts, m.knowledge is not None),
                    knowledge=m.knowledge if source == 'teacher' else source, virtual_logits=source != 'teacher' or
                    (m.knowledge is not None), needs_teacher=m.needs_teacher and source == 'teacher')
+
+# %% ../nbs/07b_registry.ipynb #sources-2
+def with_options(mode: str, source: str = 'teacher', ls: bool = False) -> str:
+    "`mode` with its logit methods reading `source` and, with `ls`, standardized logits: ('dist+at', 'generator')."
+    if source not in SOURCES: raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    if mode == 'ce' or mode in RECIPES: return mode
+    def one(spec: str) -> str:
+        m = METHODS.get(spec.split(':')[0])
+        if m is None or ':' in spec: return spec                  # unknown (parse_mode says so) or options given
+        opts = ([source] if m.logit_target and source != 'teacher' else []) + \
+               (['ls'] if ls and (m.logit_target or m.knowledge) else [])
+        return ':'.join([spec, *opts])
+    return '+'.join(one(s.strip()) for s in mode.split('+'))
 
 # %% ../nbs/07b_registry.ipynb #c009
 def parse_mode(mode: str) -> list:

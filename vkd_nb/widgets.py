@@ -14,7 +14,8 @@ from .models import list_models, model_fits, create_model, DATASET_SHAPES
 from .learner import Callback, StopOnEvent, predict_logits
 from .cotrain import GeneratorTrainer, train_teacher, load_teacher, load_generator, teaching_run
 from .fidelity import ClassMeanKnowledge, fidelity
-from .registry import needs_teacher, uses_generator, mode_hparams, all_modes, recipe_of, mode_weights
+from .registry import (needs_teacher, uses_generator, mode_hparams, all_modes, recipe_of, mode_weights,
+    parse_mode, with_options)
 from .train import train_mode
 from .plots import LivePlot, plot_knowledge
 from .runs import preset_options, train_defaults, uses_teaching_teacher, teaching_expectation, DEMO
@@ -105,7 +106,8 @@ class Dashboard:
                  tau: float = _S['tau'], teacher_epochs: int = _T['epochs'], epochs: int = _S['epochs'],
                  refine_steps: int = DEMO['refine_steps'],
                  n_train: int|None = _S['n_train'],   # the students' training samples (None: all); the teacher sees all
-                 seed: int = 0, device: str = 'auto', precision: str = 'auto', root='data'):
+                 seed: int = 0, device: str = 'auto', precision: str = 'auto', root='data',
+                 source: str = 'teacher', ls: bool = False):   # the logit methods' target and standardization
         s = {'description_width': '90px'}
         lay = W.Layout(width='330px')
         self.root, self.runs, self._cache, self._thread, self._stop = root, [], {}, None, threading.Event()
@@ -113,14 +115,14 @@ class Dashboard:
         self.teacher = W.Dropdown(options=models_for(data), description='teacher', style=s, layout=lay)
         self.student = W.Dropdown(options=models_for(data), description='student', style=s, layout=lay)
         self.mode = W.Dropdown(options=all_modes(), value=mode, description='mode', style=s, layout=lay)
+        self._make_logit_options(s, lay, source, ls)
         self.tau = W.FloatSlider(value=tau, min=0.5, max=20, step=0.5, description='τ (tau)', style=s, layout=lay)
         self.hparams, self.hparam_box = {}, W.VBox([])          # the mode's hyper-parameters, one box each
         self.teacher_epochs = W.BoundedIntText(value=teacher_epochs, min=1, max=1000, description='teacher epochs',
                                                style=s, layout=lay)
         self.epochs = W.BoundedIntText(value=epochs, min=1, max=1000, description='epochs', style=s, layout=lay)
         self.refine_steps = W.BoundedIntText(value=refine_steps, min=0, max=100000, description='refit steps', style=s,
-                                             layout=lay,
-                                             tooltip='GAN steps refitting the generator on the final teacher')
+                                             layout=lay, tooltip='GAN steps refitting G on the final teacher')
         self.n_train = W.IntText(value=n_train or 0, description='train samples', style=s, layout=lay,
                                  tooltip="the students' training samples (0: all); the teacher trains on all of them")
         self.seed = W.IntText(value=seed, description='seed', style=s, layout=lay, tooltip="the student's "
@@ -134,10 +136,18 @@ class Dashboard:
         self._on_mode()
         self.train_btn.on_click(lambda _: self.train())
         self.stop_btn.on_click(lambda _: self.stop())
-        self.ex_class.observe(lambda _: self.explore(), 'value')
-        self.ex_tau.observe(lambda _: self.explore(), 'value')
+        for x in (self.ex_class, self.ex_tau): x.observe(lambda _: self.explore(), 'value')
         # (teacher logits, labels, generator, class-mean, names); the last run's networks
         self.explorer, self.nets = None, []
+
+# %% ../nbs/11_widgets.ipynb #c007_1_w2
+@patch
+def _make_logit_options(self: Dashboard, s: dict, lay, source: str, ls: bool):
+    "The logit methods' options: where they read their targets, and logit standardization (see `with_options`)."
+    choices = [('teacher', 'teacher'), ('generator', 'generator'), ('class means', 'class-mean')]
+    self.source = W.Dropdown(options=choices, value=source, description='logits from', style=s, layout=lay,
+                             tooltip="where the mode's logit methods (kd, dkd, dist, ctkd) read their targets")
+    self.ls = W.Checkbox(value=ls, description='logit standardization', style=s, layout=lay)
 
 # %% ../nbs/11_widgets.ipynb #782855aa
 @patch
@@ -173,13 +183,17 @@ def _on_mode(self: Dashboard):
     }
     for k, b in self.hparams.items(): b.value = old.get(k, '')
     self.hparam_box.children = list(self.hparams.values())
+    parts = [] if recipe_of(self.mode.value) else parse_mode(self.mode.value)
+    self.source.disabled = not any(m.logit_target for m in parts)           # only a logit method takes them
+    self.ls.disabled = not any(m.logit_target or m.knowledge for m in parts)
 
 # %% ../nbs/11_widgets.ipynb #6f943f67
 @patch(as_prop=True)
 def widget(self: Dashboard) -> W.Widget:
     "The whole dashboard as one widget."
     col = lambda *ws: W.VBox(list(ws))
-    settings = W.HBox([col(self.data, self.teacher, self.student, self.mode, self.tau, self.device),
+    settings = W.HBox([col(self.data, self.teacher, self.student, self.mode, self.source, self.ls, self.tau,
+                           self.device),
                        col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed, self.precision,
                            self.hparam_box)])
     run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect,
@@ -198,7 +212,9 @@ def _ipython_display_(self: Dashboard):
 @patch
 def settings(self: Dashboard) -> dict:
     "The current settings, validated: raises ValueError with a readable message when they cannot work."
-    data, mode = self.data.value, self.mode.value
+    data = self.data.value
+    mode = self.mode.value if recipe_of(self.mode.value) else with_options(self.mode.value, self.source.value,
+                                                                           self.ls.value and not self.ls.disabled)
     for role, w in (('teacher', self.teacher), ('student', self.student)):
         ok, why = model_fits(w.value, data)
         if not ok: raise ValueError(f"the {role} cannot take {data}: {why}")
