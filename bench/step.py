@@ -21,7 +21,6 @@ from vkd_nb.core import get_device, autocast
 from vkd_nb.models import create_model, num_params
 from vkd_nb.learner import make_optimizer
 from vkd_nb.cotrain import GeneratorTrainer
-from vkd_nb.fidelity import ClassMeanKnowledge
 from vkd_nb.train import student_step, parse_mode, mode_hparams, uses_teacher, uses_generator
 
 def _sync(dev):
@@ -34,11 +33,8 @@ def build_step(student, mode, teacher, gen, xb, noise):
     if any(m.modules is not None for m in parts):
         with torch.no_grad(): (fs, _), (ft, _) = student(xb[:2], return_features=True), teacher(xb[:2], return_features=True)
         modules = {k: v.to(xb.device) for m in parts if m.modules is not None for k, v in m.modules(fs, ft, hp, data).items()}
-    know = gen if uses_generator(mode) else None
-    if any(m.knowledge == 'class-mean' for m in parts):           # a table of class means (its values do not matter here)
-        K = gen.num_classes
-        know = ClassMeanKnowledge(torch.randn(10 * K, K), torch.arange(10 * K) % K, K, tau=4.)
-    step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, know, modules, noise)
+    step = student_step(student, parts, hp, 4., teacher if uses_teacher(mode) else None, gen if uses_generator(mode) else None,
+                        modules, noise)
     return step, modules
 
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise, precision='auto'):

@@ -190,14 +190,15 @@ class ShardedKnowledge:
     rank's rows returned."""
     def __init__(self, knowledge): self.knowledge = knowledge
     def __getattr__(self, k): return getattr(self.__dict__['knowledge'], k)
+    def _rows(self, y: torch.Tensor, draw) -> torch.Tensor:
+        "`draw(labels)` for the global batch's labels; this rank's rows."
+        parts = all_gather_parts(y)
+        lo = sum(len(p) for p in parts[:rank()])
+        return draw(torch.cat(parts))[lo:lo + len(y)]
     def virtual_knowledge(self, y: torch.Tensor, tau: float|None = None, generator=None) -> torch.Tensor:
-        parts = all_gather_parts(y)
-        lo = sum(len(p) for p in parts[:rank()])
-        return self.knowledge.virtual_knowledge(torch.cat(parts), tau, generator)[lo:lo + len(y)]
+        return self._rows(y, lambda ys: self.knowledge.virtual_knowledge(ys, tau, generator))
     def virtual_logits(self, y: torch.Tensor, generator=None) -> torch.Tensor:
-        parts = all_gather_parts(y)
-        lo = sum(len(p) for p in parts[:rank()])
-        return self.knowledge.virtual_logits(torch.cat(parts), generator)[lo:lo + len(y)]
+        return self._rows(y, lambda ys: self.knowledge.virtual_logits(ys, generator))
 
 def shard_knowledge(knowledge):
     "`knowledge` wrapped in `ShardedKnowledge` under DDP; itself in one process (or None)."

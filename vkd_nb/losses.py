@@ -225,12 +225,13 @@ class CurriculumTemperature(nn.Module):
         super().__init__()
         self.t_start, self.t_range = check_tau(t_start), check_weights(t_range=t_range)['t_range']
         self.theta = nn.Parameter(torch.ones(1))
+    def tau(self, theta: torch.Tensor) -> torch.Tensor: return self.t_start + self.t_range * torch.sigmoid(theta)
     def forward(self, lam: float) -> torch.Tensor:
         "The temperature, shape (1,); $\\theta$'s gradient reversed with strength `lam`."
-        return self.t_start + self.t_range * torch.sigmoid(reverse_grad(self.theta, lam))
+        return self.tau(reverse_grad(self.theta, lam))
     def epoch_scalars(self) -> dict:
         "The temperature now, for the run's history (the learner's `Recorder` logs it every epoch)."
-        return {'ctkd_tau': (self.t_start + self.t_range * torch.sigmoid(self.theta.detach())).item()}
+        return {'ctkd_tau': self.tau(self.theta.detach()).item()}
 
 # %% ../nbs/04_losses.ipynb #5cc7ebc1
 def _check_batch(name: str, f_s: torch.Tensor, f_t: torch.Tensor, min_batch: int = 1) -> None:

@@ -335,11 +335,12 @@ def parse_mode(mode: str) -> list:
     if mode in RECIPES: raise ValueError(f"{mode!r} is a recipe with a trainer of its own, not methods: train it with "
                                          f"train_mode (08_train) or `vkd {RECIPES[mode].kind}`")
     names = [n.strip() for n in mode.split('+')]
-    unknown = [n.split(':')[0] for n in names if n.split(':')[0] not in METHODS]
+    bases = [n.split(':')[0] for n in names]                  # without their options (`dist:generator`)
+    unknown = [n for n in bases if n not in METHODS]
     if unknown: raise ValueError(f"unknown mode {mode!r}: {', '.join(map(repr, unknown))} is not a registered method; "
                                  f"use 'ce' or methods joined by '+', from {', '.join(METHODS)} (e.g. 'kd+vkd'); "
                                  "a method of your own: register it first, or load its module (`--plugin`)")
-    if len({n.split(':')[0] for n in names}) < len(names): raise ValueError(f"mode {mode!r} names a method twice")
+    if len(set(bases)) < len(bases): raise ValueError(f"mode {mode!r} names a method twice")
     parts = [method_of(n) for n in names]
     if len({m.knowledge for m in parts} - {None}) > 1:
         raise ValueError(f"mode {mode!r} distills from two sources of virtual knowledge; keep one")

@@ -213,8 +213,7 @@ def _ipython_display_(self: Dashboard):
 def settings(self: Dashboard) -> dict:
     "The current settings, validated: raises ValueError with a readable message when they cannot work."
     data = self.data.value
-    mode = self.mode.value if recipe_of(self.mode.value) else with_options(self.mode.value, self.source.value,
-                                                                           self.ls.value and not self.ls.disabled)
+    mode = with_options(self.mode.value, self.source.value, self.ls.value and not self.ls.disabled)   # recipes: as is
     for role, w in (('teacher', self.teacher), ('student', self.student)):
         ok, why = model_fits(w.value, data)
         if not ok: raise ValueError(f"the {role} cannot take {data}: {why}")
