@@ -45,7 +45,7 @@ def record(root='data', images: bool = False) -> dict:
     arch, out = 'cnn2d_16' if images else 'cnn1d_8', {}
     seed_everything(0)
     teacher = create_model(arch, data.num_classes, data.in_shape)
-    gen = GeneratorTrainer(data.num_classes, seed=0)
+    gen = GeneratorTrainer(data.num_classes, seed=0, device=KW['device'])
     rec = train_teacher(teacher, data, 2, gen, refine_steps=20, seed=0, **KW)
     out['teacher+generator'] = {'history': losses(rec), 'checksum': checksum(teacher, gen.G, gen.G_ema, gen.D)}
     for mode in (*student_modes(), *EXTRA_MODES):
@@ -55,7 +55,7 @@ def record(root='data', images: bool = False) -> dict:
         out[mode] = {'history': losses(rec), 'checksum': checksum(s)}
     seed_everything(2)
     net = create_model(arch, data.num_classes, data.in_shape)
-    g = GeneratorTrainer(data.num_classes, seed=2)
+    g = GeneratorTrainer(data.num_classes, seed=2, device=KW['device'])
     rec = train_mode(net, data, 'self-vkd', generator=g, epochs=2, tau=4., warmup=1, seed=2, **KW)
     out['self-vkd'] = {'history': losses(rec), 'checksum': checksum(net, g.G_ema)}
     for mode in recipe_names('collab'):

@@ -6,7 +6,9 @@
 # Steps: the notebooks' `#| gpu` cells; bench/step.py, bench/precision.py (fp32 against bf16) and bench/cotrain.py
 # on CUDA (ratios measured in one run);
 # every training mode for 2 epochs on CUDA on 32x32 images (bf16 autocast, channels-last memory); DDP with NCCL on two GPUs when there
-# are two. Each step's output goes to runs/gpu_check/<step>.log; a failed step does not stop the others.
+# are two, else an NCCL group of one process (the group's start and the DDP wrapping, no traffic between GPUs).
+# Each step's output goes to runs/gpu_check/<step>.log; a failed step does not stop the others, and a step that
+# runs past STEP_TIMEOUT seconds (default 600) is stopped and reported as failed (124).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -18,7 +20,7 @@ case "${1:-}" in
   *) echo "usage: bench/gpu_check.sh [--dry-run]" >&2; exit 2 ;;
 esac
 
-# name | command | what must hold first ("" always, "2gpu" two GPUs)
+# name | command | what must hold first ("" always, "2gpu" two GPUs or more, "1gpu" exactly one)
 STEPS=(
   "gpu-cells|$PY -m nbdev.test --flags gpu --path nbs/02_models.ipynb && $PY -m nbdev.test --flags gpu --path nbs/08_train.ipynb|"
   "step|$PY bench/step.py --device cuda --out $OUT/step|"
@@ -26,6 +28,7 @@ STEPS=(
   "cotrain|$PY bench/cotrain.py --device cuda|"
   "every-mode|$PY bench/behaviour.py --device cuda --precision bf16 --images --out $OUT/behaviour_cuda.json|"
   "ddp-nccl|$PY bench/ddp.py --device cuda --nprocs 2|2gpu"
+  "ddp-nccl-1|$PY bench/ddp.py --device cuda --nprocs 1|1gpu"
 )
 
 scripts_of() { grep -o 'bench/[a-z_]*\.py\|nbs/[0-9a-z_]*\.ipynb' <<< "$1"; }
@@ -53,10 +56,11 @@ mkdir -p "$OUT"
 rows=()
 for s in "${STEPS[@]}"; do
   IFS='|' read -r name cmd need <<< "$s"
-  if [ "$need" = 2gpu ] && [ "$GPUS" -lt 2 ]; then rows+=("$name|skipped ($GPUS GPU)|0|"); continue; fi
+  if { [ "$need" = 2gpu ] && [ "$GPUS" -lt 2 ]; } || { [ "$need" = 1gpu ] && [ "$GPUS" -ne 1 ]; }; then
+    rows+=("$name|skipped ($GPUS GPU)|0|"); continue; fi
   echo "== $name: $cmd"
   t0=$(date +%s)
-  if bash -c "$cmd" > "$OUT/$name.log" 2>&1; then st=ok; else st="failed ($?)"; fi
+  if timeout "${STEP_TIMEOUT:-600}" bash -c "$cmd" > "$OUT/$name.log" 2>&1; then st=ok; else st="failed ($?)"; fi
   rows+=("$name|$st|$(( $(date +%s) - t0 ))|$OUT/$name.log")
   tail -n 5 "$OUT/$name.log"
 done

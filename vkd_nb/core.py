@@ -140,7 +140,7 @@ def native_bf16(device: str|torch.device = 'cpu') -> bool:
 # %% ../nbs/00_core.ipynb #prec-pick
 def pick_precision(precision: str = 'auto',  # 'auto', 'fp32' or 'bf16'
                    device='cpu',
-                   images: bool = False,    # bf16 pays for these networks on a CPU (the learner's `bf16_pays`)
+                   images: bool = False,    # bf16 pays for these networks (the learner's `bf16_pays`)
                   ) -> str:
     "The arithmetic to train in, 'fp32' or 'bf16': `precision` itself, or what 'auto' means on `device`."
     if precision not in PRECISIONS:
@@ -149,11 +149,10 @@ def pick_precision(precision: str = 'auto',  # 'auto', 'fp32' or 'bf16'
     if precision == 'bf16' and device.type not in ('cpu', 'cuda'):
         raise ValueError(f"bf16 runs on the CPU and on CUDA, not on {device.type}: use precision 'fp32' or 'auto'")
     if precision != 'auto': return precision
-    on_cpu = device.type == 'cpu' and images
-    return 'bf16' if (device.type == 'cuda' or on_cpu) and native_bf16(device) else 'fp32'
+    return 'bf16' if images and device.type in ('cpu', 'cuda') and native_bf16(device) else 'fp32'
 
 def autocast(device, precision: str = 'auto'):
-    "bf16 autocast where `precision` is bf16 (auto: on CUDA); a no-op context elsewhere."
+    "bf16 autocast where `precision` is bf16 ('auto' knows no network here: fp32); a no-op context elsewhere."
     device = get_device(device)
     if pick_precision(precision, device) == 'fp32': return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=torch.bfloat16)

@@ -53,8 +53,8 @@ class DevicePicker(W.HBox):
 def precision_picker(value: str = 'auto', **kw) -> W.Dropdown:
     "The `precision` setting as a dropdown; its tooltip says what auto means."
     return W.Dropdown(options=PRECISIONS, value=value, description='precision', **kw,
-                      tooltip='auto: bf16 on CUDA and, for networks on images of 32x32 or more without depthwise '
-                              'convolutions, on a CPU that computes bf16 natively; fp32 elsewhere')
+                      tooltip='auto: bf16 for networks on images of 32x32 or more without depthwise convolutions, on '
+                              'a GPU or CPU that computes bf16 natively; fp32 elsewhere')
 
 # %% ../nbs/11_widgets.ipynb #c007
 class _DashboardProgress(Callback):
