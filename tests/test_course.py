@@ -75,8 +75,12 @@ def test_syllabus_follows_the_lessons():
         assert lesson['assignment'].split(' ')[0] in sec and f'slides/lesson-{i}.slides.html' in sec
         assert '**Run time (measured)**' in _norm(sec) and '**Working time (estimated)**' in _norm(sec)
         if lesson['grade']: assert (NBS/'assignments'/f"{lesson['grade']}.ipynb").is_file()
+    table = next(c for c in cells if c.startswith('## The course in hours'))
+    rows = re.findall(r'^\| (\d) \|.*?\| (\d+) s \|', table, re.M)
+    said = [re.search(r'\*\*Run time \(measured\)\*\*: (\d+) s', _norm(sec)).group(1) for sec in secs]
+    assert [t for _, t in rows] == said, f"the table's run times {rows} differ from the lessons' {said}"
     text = '\n'.join(cells)
-    for skipped in ('05a_distributed', '12_grading', '13_cli', '00a_files', 'teaching regime'):
+    for skipped in ('01a_images', '05a_distributed', '12_grading', '13_cli', '00a_files', 'teaching regime'):
         assert skipped in text, skipped
 
 def test_slides_select_existing_sections():

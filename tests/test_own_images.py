@@ -3,7 +3,7 @@ import json
 import pytest
 import torch
 from conftest import vkd_in_process as vkd
-from vkd_nb.data import write_image_folder
+from vkd_nb.images import write_image_folder
 from vkd_nb.models import create_model
 
 @pytest.fixture

@@ -154,7 +154,8 @@ def _cbs(args) -> list:
 def _dataset(v: str) -> str:
     """An argparse type: a dataset name, or imagefolder:PATH[?val=F&seed=N] (checked for syntax here, for content when
     loaded)."""
-    from vkd_nb.data import DATASETS, parse_imagefolder
+    from vkd_nb.data import DATASETS
+    from vkd_nb.images import parse_imagefolder
     if v.startswith('imagefolder:'):
         try: parse_imagefolder(v)
         except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
@@ -166,7 +167,7 @@ def _dataset(v: str) -> str:
 
 def _add_image_options(p):
     "Options of your own images (imagefolder:PATH): size, loader, worker processes."
-    from vkd_nb.data import LOADERS
+    from vkd_nb.images import LOADERS
     g = p.add_argument_group('your own images (--data imagefolder:PATH, or '
                              'imagefolder:PATH?val=0.2 to split one folder)')
     g.add_argument('--image-size', type=_positive, default=None, metavar='S', help='resize and crop the images '

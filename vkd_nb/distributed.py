@@ -11,7 +11,8 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from .core import get_device
 from .files import RunFolder
-from .data import DeviceLoader, StreamLoader
+from .data import DeviceLoader
+from .images import StreamLoader
 from fastcore.basics import patch
 from .learner import Callback, Recorder, rank, PROCESS_CBS
 
