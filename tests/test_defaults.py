@@ -91,3 +91,15 @@ def test_shipped_teaching_teacher_is_reproduced():
     r = subprocess.run([sys.executable, str(ROOT/'.ci'/'teaching.py'), '--check'], capture_output=True, text=True,
                        env=dict(os.environ, OMP_NUM_THREADS='1'), cwd=ROOT)
     assert r.returncode == 0 and 'reproduced bit for bit' in r.stdout, r.stdout + r.stderr[-2000:]
+
+def test_self_vkd_takes_the_preset_from_python_as_from_the_cli(tmp_path, root):
+    "`run_self(preset='teaching')` and `vkd self --preset teaching`: the same 1000 samples, settings and weights."
+    from vkd_nb.runs import run_self
+    run_self(tmp_path/'api', preset='teaching', epochs=2, root=root, device='cpu', progress=False)
+    code, out, err = vkd_in_process('self', '--preset', 'teaching', '--epochs', 2, '--root', root, '--device', 'cpu',
+                                    '--quiet', '--out', tmp_path/'cli')
+    assert code == 0, err
+    assert same_weights(load_student(tmp_path/'api')[0], load_student(tmp_path/'cli')[0])
+    c = config(tmp_path/'api')
+    assert c == config(tmp_path/'cli') and c['data'] == {'name': 'mnist1d', 'n_train': 1000}, c
+    assert c['train'] == train_defaults('student') and c['epochs'] == 2 and c['warmup'] == 0

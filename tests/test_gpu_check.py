@@ -4,7 +4,7 @@ import os, shutil, subprocess
 import pytest, torch
 from conftest import ROOT, BIN
 
-STEPS = ['gpu-cells', 'step', 'precision', 'cotrain', 'every-mode', 'ddp-nccl']
+STEPS = ['gpu-cells', 'step', 'precision', 'cotrain', 'every-mode', 'ddp-nccl', 'ddp-nccl-1']
 
 def gpu_check(script, *args):
     env = dict(os.environ, PY=str(BIN/'python'))
@@ -15,7 +15,7 @@ def test_dry_run_lists_every_step_and_finds_its_scripts():
     assert r.returncode == 0, r.stdout + r.stderr
     rows = [l.split()[:2] for l in r.stdout.splitlines()[1:]]
     assert rows == [[s, 'ok'] for s in STEPS], r.stdout
-    assert '--device cuda' in r.stdout and '--flags gpu' in r.stdout and '(needs 2gpu)' in r.stdout
+    assert '--device cuda' in r.stdout and '--flags gpu' in r.stdout and '(needs 2gpu)' in r.stdout and '(needs 1gpu)' in r.stdout
 
 def test_dry_run_fails_when_a_script_is_missing(tmp_path):
     (tmp_path/'bench').mkdir()

@@ -5,9 +5,11 @@
 # %% ../nbs/10_runs.ipynb #3bf46f97
 from __future__ import annotations
 import json, os, shutil, time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import torch
 import torch.nn as nn
+from fastcore.basics import patch
 from .core import check_tau, get_device, seed_everything
 from .files import save_json, RunFolder, out_path
 from .data import DataBundle, get_data
@@ -23,10 +25,11 @@ from .plugins import registry_state, restore_registry
 from .plots import plot_knowledge
 
 # %% auto #0
-__all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_DEFAULTS', 'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES',
-           'STUDY_MODES', 'DEMO', 'train_defaults', 'check_train', 'check_run_args', 'preset_options', 'run_teacher',
-           'import_teacher', 'run_student', 'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching',
-           'results_table', 'teaching_results', 'teaching_expectation', 'run_demo']
+__all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_RUN', 'STUDENT_RUN', 'TEACHER_DEFAULTS',
+           'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'RunConfig', 'train_defaults',
+           'check_train', 'check_run_args', 'preset_options', 'role_options', 'run_teacher', 'import_teacher',
+           'run_student', 'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching', 'results_table',
+           'teaching_results', 'teaching_expectation', 'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
 # under torchrun: rank 0 holds the folder and writes
@@ -34,12 +37,35 @@ from .distributed import init_distributed, is_main, run_folder, main_first
 
 
 # %% ../nbs/10_runs.ipynb #507639f8
-# the settings a role's defaults set
+@dataclass(frozen=True)
+class RunConfig:
+    "What a role's run is set by: data, network, length, temperature and the Learner's settings. Presets are these."
+    data: str = 'mnist1d'
+    arch: str = 'mlp_512x2'
+    epochs: int = 100
+    tau: float = 4.
+    train: TrainConfig = field(default_factory=TrainConfig)   # the Learner's settings
+    n_train: int|None = None                 # a random subset of the training samples
+    teacher: str|None = None                 # students: the teacher's run folder ('teaching': the kit's own)
+    lr_by_model: dict = field(default_factory=dict)          # architecture -> learning rate (the CRD benchmark's)
+
+    def __post_init__(self):
+        if not isinstance(self.train, TrainConfig): raise TypeError(f"train must be a TrainConfig, got {self.train!r}")
+
+# the settings a role's defaults set, flat: what the CLI shows and `preset_options` fills
 TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')
+
+@patch
+def options(self: RunConfig) -> dict:
+    "The flat options: data, arch, epochs, the `TRAIN_OPTIONS`, tau."
+    return dict(data=self.data, arch=self.arch, epochs=self.epochs, **self.train.to_dict(TRAIN_OPTIONS), tau=self.tau)
+
+# %% ../nbs/10_runs.ipynb #roledefaults
 TEACHER_TRAIN = TrainConfig()                                           # the Learner's defaults are the teacher's
 STUDENT_TRAIN = TrainConfig(lr=1e-3, schedule='cosine', batch_size=64)
-TEACHER_DEFAULTS = dict(data='mnist1d', arch='cnn1d_32', epochs=15, **TEACHER_TRAIN.to_dict(TRAIN_OPTIONS), tau=4.)
-STUDENT_DEFAULTS = dict(data='mnist1d', arch='mlp_512x2', epochs=100, **STUDENT_TRAIN.to_dict(TRAIN_OPTIONS), tau=4.)
+TEACHER_RUN = RunConfig(arch='cnn1d_32', epochs=15, train=TEACHER_TRAIN)
+STUDENT_RUN = RunConfig(train=STUDENT_TRAIN)
+TEACHER_DEFAULTS, STUDENT_DEFAULTS = TEACHER_RUN.options(), STUDENT_RUN.options()
 
 def train_defaults(role: str, **given) -> dict:
     "The optimizer options of `role` ('teacher' or 'student'): the ones `given` (None: not given) over its defaults."
@@ -58,36 +84,39 @@ def check_run_args(data: str, arch: str, tau) -> float:
     return check_tau(tau)
 
 # %% ../nbs/10_runs.ipynb #adabf45c
-PRESETS = {'crd-cifar100': dict(data='cifar100', teacher_arch='resnet32x4', student_arch='resnet8x4', epochs=240,
-                                tau=4.,
-                                train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4,
-                                                  schedule='multistep',
-                                                  milestones=(150/240, 180/240, 210/240), gamma=0.1, batch_size=64),
-                                lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01}),
-           'teaching': dict(data='mnist1d', teacher_arch='cnn1d_32', student_arch='mlp_512x2', student_n_train=1000,
-                            student_teacher='teaching')}
-
-def _for_role(preset: dict, role: str) -> dict:
-    """A preset's options for `role`: its `teacher_*` / `student_*` keys, unprefixed, over the shared ones and its
-    `train`."""
-    shared = {k: v for k, v in preset.items() if not k.startswith(('teacher_', 'student_')) and k != 'train'}
-    if 'train' in preset: shared.update(preset['train'].to_dict((*TRAIN_OPTIONS, 'milestones', 'gamma')))
-    return {**shared, **{k[len(role) + 1:]: v for k, v in preset.items() if k.startswith(role + '_')}}
+_CRD = RunConfig(data='cifar100', arch='resnet32x4', epochs=240, tau=4.,
+                 train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep',
+                                   milestones=(150/240, 180/240, 210/240), gamma=0.1, batch_size=64),
+                 lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01})
+PRESETS = {'crd-cifar100': {'teacher': _CRD, 'student': replace(_CRD, arch='resnet8x4')},
+           'teaching': {'teacher': TEACHER_RUN, 'student': replace(STUDENT_RUN, n_train=1000, teacher='teaching')}}
 
 def preset_options(role: str,                 # 'teacher' or 'student'
                    preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
                    **given) -> dict:          # options given explicitly (None: not given)
-    """The options of a `role`: the explicit ones, else the preset's, else the defaults (plus a preset's `n_train`,
-    `teacher`)."""
+    """The flat options of a `role`: the explicit ones, else the preset's `RunConfig` (else the role's); plus its
+    `n_train`, `teacher`, and `milestones` and `gamma` where its schedule uses them."""
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    p = _for_role(PRESETS.get(preset, {}), role)
-    out = {k: p[k] for k in ('milestones', 'gamma', 'n_train', 'teacher') if k in p}
-    for k, v in (TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS).items():
-        out[k] = given[k] if given.get(k) is not None else p[k] if p.get(k) is not None else v
-    if given.get('lr') is None and out['arch'] in p.get('lr_by_model', {}): out['lr'] = p['lr_by_model'][out['arch']]
+    p = PRESETS[preset][role] if preset is not None else TEACHER_RUN if role == 'teacher' else STUDENT_RUN
+    steps = p.train.to_dict(('milestones', 'gamma')) if p.train.schedule in ('step', 'multistep') else {}
+    out = {**steps, **{k: v for k, v in (('n_train', p.n_train), ('teacher', p.teacher)) if v is not None}}
+    out.update({k: given[k] if given.get(k) is not None else v for k, v in p.options().items()})
+    if given.get('lr') is None and out['arch'] in p.lr_by_model: out['lr'] = p.lr_by_model[out['arch']]
     return out
+
+# %% ../nbs/10_runs.ipynb #roleopts
+def role_options(role: str, preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
+    """What a `run_*` was not given, from `preset` then the defaults of `role`: data, arch, epochs, tau, teacher, data
+    and training options (`train_kw` unset: None)."""
+    train_kw = {k: v for k, v in train_kw.items() if v is not None}
+    given = {k: train_kw.pop(k, None) for k in TRAIN_OPTIONS}
+    o = preset_options(role, preset, data=data, arch=arch, epochs=epochs, tau=tau, **given)
+    train = check_train({**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw})
+    data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
+    teacher = o.get('teacher') if teacher is None else teacher
+    return o['data'], o['arch'], o['epochs'], o['tau'], teacher, data_opts, train
 
 # %% ../nbs/10_runs.ipynb #tmetrics
 def _metrics(rec: dict, config: dict, **extra) -> dict:
@@ -108,22 +137,24 @@ def _save_teacher_run(out: Path, teacher: nn.Module, gen, arch: str, data_opts: 
 
 # %% ../nbs/10_runs.ipynb #04b05f69
 def run_teacher(out,                          # run folder: teacher.pt, generator.pt, metrics.json
-                data: str = 'mnist1d', arch: str = 'cnn1d_32', epochs: int = 15,
+                # default: the preset's, else `TEACHER_DEFAULTS` (mnist1d, cnn1d_32, 15 epochs, tau 4)
+                data: str|None = None, arch: str|None = None, epochs: int|None = None,
                 with_generator: bool = True,  # co-train a generator
-                tau: float = 4., refine_steps: int = 8000, root='data',
+                tau: float|None = None, refine_steps: int = 8000, root='data',
                 data_kw: dict|None = None,    # options of `get_data` (e.g. num_samples, n_train)
                 holdout: float = 0.,          # training share held back from the teacher to refit the generator on
                 gen_kw: dict|None = None,     # options of `GeneratorTrainer`
                 device='auto', seed: int = 0, progress: bool = True, cbs=(),  # cbs: more callbacks (`TensorBoard`)
                 resume: bool = False, overwrite: bool = False,  # continue from checkpoint.pt; replace a finished run
                 teacher_weights=None,         # local weights the teacher starts from (e.g. a torchvision model's)
+                preset: str|None = None,      # a name from `PRESETS`, e.g. 'crd-cifar100'
                 **train_kw) -> dict:
     "Train a teacher (and its generator), measure fidelity, write the run folder; return the metrics."
+    data, arch, epochs, tau, _, data_opts, train_kw = role_options('teacher', preset, data, arch, epochs, tau, None,
+                                                                   data_kw, train_kw)
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
-    train_kw = train_defaults('teacher', **train_kw)
     init_distributed(dev)
-    progress = progress and is_main()   # under torchrun: join the group; bars on rank 0
-    data_opts, hold = {'name': data, **(data_kw or {})}, ({'frac': holdout, 'seed': seed} if holdout else None)
+    progress, hold = progress and is_main(), ({'frac': holdout, 'seed': seed} if holdout else None)  # bars: rank 0
     with main_first():                                  # under torchrun: rank 0 extracts or caches first
         bundle = rebuild_data({'data': data_opts, 'holdout': hold}, root)
     with run_folder(out, resume, overwrite) as f:
@@ -140,10 +171,8 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                             progress=progress, out=out, resume=resume, config=config, cbs=cbs, **train_kw)
         _save_teacher_run(out, teacher, gen, arch, data_opts, bundle, hold)
         fid = {k: v['mean'] for k, v in fidelity_reports(teacher, bundle, gen, tau, dev, seed).items()}
-        metrics = _metrics(rec, dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator,
-                                     tau=tau, refine_steps=refine_steps, seed=seed, device=str(dev), train=train_kw,
-                                     gen=gen.config if gen else None),
-                           fidelity=fid, generator_overhead=rec['generator_overhead'])
+        metrics = _metrics(rec, {**config, 'refine_steps': refine_steps, 'device': str(dev)}, fidelity=fid,
+                           generator_overhead=rec['generator_overhead'])
         if is_main(): save_json(metrics, out/'metrics.json')
         return metrics
 
@@ -172,16 +201,6 @@ def import_teacher(out,                       # run folder to write teacher.pt a
     return metrics
 
 # %% ../nbs/10_runs.ipynb #194ef323_1
-def _student_options(preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
-    """What was not given, from `preset` then `STUDENT_DEFAULTS`: data, arch, epochs, tau, teacher, data and train
-    options."""
-    given = {k: train_kw.pop(k, None) for k in TRAIN_OPTIONS}
-    o = preset_options('student', preset, data=data, arch=arch, epochs=epochs, tau=tau, **given)
-    train = check_train({**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw})
-    data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
-    return o[
-        'data'], o['arch'], o['epochs'], o['tau'], (o.get('teacher') if teacher is None else teacher), data_opts, train
-
 def _student_knowledge(mode: str, teacher, generator_path, bundle: DataBundle, data_opts: dict, dev) -> tuple:
     "The generator and the teacher the mode reads (None where it does not), checked against the student's data."
     gen = t_model = None
@@ -235,8 +254,8 @@ def run_student(out,                          # run folder: student.pt, metrics.
                 # options of the `Learner`; unset ones: the preset's, else `STUDENT_DEFAULTS`
                 **train_kw) -> dict:
     "Train a student in `mode` from a teacher's run folder, write the run folder; return the metrics."
-    data, arch, epochs, tau, teacher, data_opts, train_kw = _student_options(
-        preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
+    data, arch, epochs, tau, teacher, data_opts, train_kw = role_options(
+        'student', preset, data, arch, epochs, tau, teacher, data_kw, train_kw)
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
     _check_out(out, teacher, generator_path)
     _check_sources(mode, teacher, generator_path)
@@ -261,14 +280,14 @@ def run_student(out,                          # run folder: student.pt, metrics.
     return metrics
 
 # %% ../nbs/10_runs.ipynb #76e6f024
-def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|None = None, tau: float = 4.,
+def run_self(out, data: str|None = None, arch: str|None = None, epochs: int|None = None, tau: float|None = None,
              w_ce: float = 1., w_vkd: float = 1., warmup: int|None = None, root='data', data_kw: dict|None = None,
              gen_kw: dict|None = None, device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False,
-             progress: bool = True, cbs=(), **train_kw) -> dict:
+             progress: bool = True, cbs=(), preset: str|None = None, **train_kw) -> dict:
     "Train a network with self-VKD, write its run folder (student.pt, generator.pt, metrics.json); return the metrics."
+    data, arch, epochs, tau, _, data_opts, train_kw = role_options('student', preset, data, arch, epochs, tau, None,
+                                                                   data_kw, train_kw)
     out, dev, tau = out_path(out), get_device(device), check_run_args(data, arch, tau)
-    epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
-    data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev)
     progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
@@ -292,20 +311,20 @@ def run_self(out, data: str = 'mnist1d', arch: str = 'mlp_512x2', epochs: int|No
         return metrics
 
 # %% ../nbs/10_runs.ipynb #819147c4
-def run_collab(out, data: str = 'mnist1d', archs=('mlp_512x2', 'mlp_512x2'), mode: str = 'collab-vkd',
-               epochs: int|None = None, tau: float = 4., w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
+def run_collab(out, data: str|None = None, archs=None, mode: str = 'collab-vkd',  # archs: default two of the student's
+               epochs: int|None = None, tau: float|None = None, w_ce: float = 1., w_dml: float = 1., w_vkd: float = 1.,
                warmup: int|None = None, root='data', data_kw: dict|None = None, gen_kw: dict|None = None,
                device='auto', seed: int = 0, resume: bool = False, overwrite: bool = False, progress: bool = True,
-               cbs=(), **train_kw) -> dict:
+               cbs=(), preset: str|None = None, **train_kw) -> dict:
     """Train peers `archs` together in `mode`, write the run folder (peerM.pt, generatorM.pt, metrics.json); return the
     metrics."""
-    out, dev, archs = out_path(out), get_device(device), list(archs)
-    epochs, train_kw = STUDENT_DEFAULTS['epochs'] if epochs is None else epochs, train_defaults('student', **train_kw)
+    data, arch, epochs, tau, _, data_opts, train_kw = role_options('student', preset, data, archs[0] if archs else None,
+                                                                   epochs, tau, None, data_kw, train_kw)
+    out, dev, archs = out_path(out), get_device(device), (list(archs) if archs else [arch, arch])
     if mode not in recipe_names('collab'):
         raise ValueError(f"unknown collaborative mode {mode!r}; choose one of {', '.join(recipe_names('collab'))}")
     if len(archs) < 2: raise ValueError(f"collaborative learning needs at least 2 peers, got {len(archs)}")
     for a in archs: tau = check_run_args(data, a, tau)
-    data_opts = {'name': data, **(data_kw or {})}
     init_distributed(dev)
     progress = progress and is_main()  # under torchrun: join the group; bars on rank 0
     with main_first(): bundle = rebuild_data({'data': data_opts}, root)
