@@ -1,6 +1,6 @@
 """One set of training defaults: the same settings through Python (`run_student`), the CLI (`vkd student`) and the
 dashboard give the same student, weight for weight; and the teaching regime's first run shows the effect taught."""
-import json, os, subprocess, sys
+import html, json, os, shlex, subprocess, sys
 from pathlib import Path
 import pytest, torch
 from conftest import vkd_in_process, ROOT
@@ -55,18 +55,41 @@ def test_defaults_agree_without_a_preset(tmp_path, root):
     c = config(tmp_path/'api')
     assert c == config(tmp_path/'cli') and c['train'] == {k: STUDENT_DEFAULTS[k] for k in c['train']} and c['arch'] == 'mlp_512x2'
 
+def run_commands(text: str) -> list:
+    "Run each line of a dashboard's `command()` through `vkd`, quietly; return the last run folder."
+    for line in text.splitlines():
+        argv = shlex.split(line)[1:] + ['--quiet']
+        code, out, err = vkd_in_process(*argv)
+        assert code == 0, (line, err)
+    return Path(argv[argv.index('--out') + 1])
+
 def test_dashboard_trains_the_cli_student(tmp_path, root):
-    "The dashboard's defaults are the teaching preset: its student is `vkd student --preset teaching`'s, weight for weight."
+    """The dashboard's defaults are the teaching preset: its student is the one its own `command()` trains from a
+    terminal (`vkd student --teacher teaching --n-train 1000 ...`), weight for weight."""
     from vkd_nb.widgets import Dashboard
     db = Dashboard(epochs=3, device='cpu', root=str(root))
     db.mode.value = 'class-mean'; db.seed.value = 2
     db.train(block=True)
     assert db.runs[-1]['status'] == 'completed', db.message.value
-    code, out, err = vkd_in_process('student', '--preset', 'teaching', '--mode', 'class-mean', '--epochs', 3, '--seed', 2,
-                                    '--root', root, '--device', 'cpu', '--quiet', '--out', tmp_path/'cli')
-    assert code == 0, err
-    assert same_weights(db.nets[0], load_student(tmp_path/'cli')[0])
-    assert abs(db.runs[-1]['test_acc'] - json.loads((tmp_path/'cli'/'metrics.json').read_text())['test_acc']) == 0
+    assert db.command() in html.unescape(db.cli.value)                   # shown as the run began
+    folder = run_commands(db.command(tmp_path))
+    assert same_weights(db.nets[0], load_student(folder)[0])
+    assert abs(db.runs[-1]['test_acc'] - json.loads((folder/'metrics.json').read_text())['test_acc']) == 0
+
+@pytest.mark.parametrize('mode', ['kd', 'self-vkd', 'dml+vkd'])
+def test_dashboard_command_trains_its_teacher_and_recipes(tmp_path, mode):
+    """With a teacher of its own (digits, not the teaching teacher) the dashboard's `command()` is `vkd teacher` then
+    `vkd student`; with a recipe, `vkd self` or `vkd collab`: each trains the dashboard's networks, weight for weight."""
+    from vkd_nb.widgets import Dashboard
+    db = Dashboard(data='digits', teacher='mlp_64x1', student='mlp_64x1', mode=mode, teacher_epochs=2, epochs=2,
+                   refine_steps=20, n_train=300, device='cpu', root=str(tmp_path/'data'))
+    db.train(block=True)
+    assert db.runs[-1]['status'] == 'completed', db.message.value
+    assert len(db.command().splitlines()) == (2 if mode == 'kd' else 1)
+    folder = run_commands(db.command(tmp_path))
+    saved = [folder/'student.pt'] if len(db.nets) == 1 else [folder/f'peer{m + 1}.pt' for m in range(len(db.nets))]
+    assert all(same_weights(n, load_student(f)[0]) for n, f in zip(db.nets, saved))
+    assert db.runs[-1]['test_acc'] == json.loads((folder/'metrics.json').read_text())['test_acc']
 
 def test_dashboard_first_run_shows_the_effect(root):
     "The dashboard's default student, through its own code path, seed 0: CE ranks below VKD (the kit measured 5 seeds)."

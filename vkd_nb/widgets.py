@@ -159,6 +159,7 @@ def _make_outputs(self: Dashboard, s: dict, lay, tau: float):
     self.status = W.HTML('', layout=W.Layout(width='100%'))             # a line of its own: never cut
     self.message = W.HTML('')
     self.expect = W.HTML('')                                             # what the teaching regime gives, measured
+    self.cli = W.HTML('')                                                # the same run as `vkd` commands
     self.gan_note = W.HTML('')
     self.curves = W.Image(format='png', layout=W.Layout(max_width='720px', display='none'))
     self.table = W.HTML('<i>no runs yet</i>')
@@ -196,7 +197,7 @@ def widget(self: Dashboard) -> W.Widget:
                            self.device),
                        col(self.teacher_epochs, self.epochs, self.refine_steps, self.n_train, self.seed, self.precision,
                            self.hparam_box)])
-    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect,
+    run = col(W.HBox([self.train_btn, self.stop_btn, self.progress]), self.status, self.message, self.expect, self.cli,
               self.curves,
               self.gan_note)
     explore = col(self.explorer_note, W.HBox([self.ex_class, self.ex_tau]), self.ex_image)
@@ -259,6 +260,7 @@ def train(self: Dashboard, block: bool = False):
         self._say(str(e))
         return
     self._say('')
+    self.cli.value = self._command_html()
     self._stop.clear()
     self.train_btn.disabled, self.stop_btn.disabled = True, False
     self._thread = threading.Thread(target=self._run, args=(cfg,), daemon=True)
@@ -407,3 +409,38 @@ def explore(self: Dashboard):
                          classes=[self.ex_class.value],
                          class_names=names)
     _show(self.ex_image, _png(fig))
+
+# %% ../nbs/11_widgets.ipynb #cmd-code
+def _flags(**kw) -> list:
+    "`--name value` for each option that is not None (floats in their shortest form)."
+    return [f"--{k.replace('_', '-')} {v:g}" if isinstance(v, float) else f"--{k.replace('_', '-')} {v}"
+            for k, v in kw.items() if v is not None]
+
+@patch
+def command(self: Dashboard, out: str = 'runs/dashboard') -> str:
+    "The `vkd` commands that train the current settings' run from a terminal, as the dashboard trains it."
+    c = self.settings()
+    mode, recipe = c['mode'], recipe_of(c['mode'])
+    dev = _flags(device=None if c['device'] == 'auto' else c['device'],
+                 precision=None if c['precision'] == 'auto' else c['precision'],
+                 root=None if str(self.root) == 'data' else self.root)
+    run = _flags(data=c['data'], epochs=c['epochs'], tau=float(c['tau']), seed=c['seed'], n_train=c['n_train'],
+                 **c['weights']) + dev
+    if recipe is not None:
+        head = 'vkd self' if recipe.kind == 'self' else f'vkd collab --mode {mode} --peers {recipe.peers}'
+        return ' '.join([head, f"--arch {c['student']}", *run, f'--out {out}/{mode}'])
+    lines, teacher = [], None
+    if needs_teacher(mode) or uses_generator(mode):
+        teacher = 'teaching' if self._is_teaching(c) else f'{out}/teacher'
+    if teacher not in (None, 'teaching'):
+        lines.append(' '.join(['vkd teacher', *_flags(data=c['data'], arch=c['teacher'], epochs=c['teacher_epochs'],
+                                                        refine_steps=c['refine_steps'], tau=float(c['tau']), seed=0),
+                               *dev, f'--out {teacher}']))
+    lines.append(' '.join(['vkd student', f"--arch {c['student']}", f'--mode {mode}', *_flags(teacher=teacher), *run,
+                           f'--out {out}/student']))
+    return '\n'.join(lines)
+
+@patch
+def _command_html(self: Dashboard) -> str:
+    cmd = html.escape(self.command())
+    return f'<small>The same run from a terminal:</small><pre style="font-size:11px">{cmd}</pre>'
