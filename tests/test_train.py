@@ -155,6 +155,7 @@ def test_crd_preset_on_a_fake_cifar_archive(tmp_path):
     m = json.loads(out)
     assert m['config']['hparams'] == {'w_ce': 0.1, 'w_kd': 0.9} and m['config']['tau'] == 4.0 and m['config']['train']['lr'] == 0.05
     assert [round(x * 240) for x in m['config']['train']['milestones']] == [150, 180, 210]
+    assert m['config']['train']['nesterov'] is False          # RepDistiller's SGD: plain momentum, from the CLI too
     # without --arch and --epochs the preset gives the benchmark's pair and its 240 epochs; explicit options win
     args = build_parser().parse_args(['student', '--preset', 'crd-cifar100', '--out', 'x', '--lr', '0.01'])
     train = _resolve(args, 'student')

@@ -130,13 +130,11 @@ def _add_settings(p, defaults: dict):
 def _add_train_options(p, role: str):
     """Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of
     `role`."""
-    from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS
+    from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS, describe_preset
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
-                   help="a named recipe; options given explicitly override it. teaching: the kit's teaching "
-                        "regime (the defaults, students on 1000 MNIST-1D samples from the shipped teaching teacher); "
-                        "crd-cifar100: CIFAR-100, 240 epochs, SGD lr 0.05 (0.01 for MobileNetV2 and the ShuffleNets) "
-                        "decayed x0.1 at 150/180/210, weight decay 5e-4, batch 64")
+                   help="a named recipe; options given explicitly override it. "
+                        + '. '.join(describe_preset(n) for n in PRESETS))
     p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
     _add_settings(p, d)
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
@@ -247,6 +245,7 @@ def cmd_export_generator(args) -> int:
 def _resolve(args, role: str) -> dict:
     "Fill the options left unset from --preset, then the defaults; return the training options for the library."
     from vkd_nb.runs import preset_options, TRAIN_OPTIONS
+    from vkd_nb.learner import TrainConfig
     given = {k: getattr(args, k, None) for k in ('data', 'arch', 'epochs', *TRAIN_OPTIONS, 'tau')}
     if isinstance(given['arch'], list): given['arch'] = given['arch'][0] if given['arch'] else None
     o = preset_options(role, getattr(args, 'preset', None), **given)
@@ -255,7 +254,8 @@ def _resolve(args, role: str) -> dict:
     for k in ('n_train', 'teacher'):
         if k in o and getattr(args, k, 0) is None: setattr(args, k, o[k])
     if not isinstance(getattr(args, 'arch', None), list): args.arch = o['arch']
-    return {**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o},
+    # the training settings, a preset's extras (`train_extras`) included
+    return {**{k: o[k] for k in dict.fromkeys((*TRAIN_OPTIONS, *o)) if k in TrainConfig.names()},
             # recorded only when set: older runs resume
             **({'sync_bn': True} if getattr(args, 'sync_bn', False) else {}),
             **({'precision': args.precision} if getattr(args, 'precision', None) else {})}

@@ -26,10 +26,11 @@ from .plots import plot_knowledge
 
 # %% auto #0
 __all__ = ['TRAIN_OPTIONS', 'TEACHER_TRAIN', 'STUDENT_TRAIN', 'TEACHER_RUN', 'STUDENT_RUN', 'TEACHER_DEFAULTS',
-           'STUDENT_DEFAULTS', 'PRESETS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'RunConfig', 'train_defaults',
-           'check_train', 'check_run_args', 'preset_options', 'role_options', 'run_teacher', 'import_teacher',
-           'run_student', 'run_self', 'run_collab', 'uses_teaching_teacher', 'copy_teaching', 'results_table',
-           'teaching_results', 'teaching_expectation', 'run_demo']
+           'STUDENT_DEFAULTS', 'PRESETS', 'PRESET_DOCS', 'DEMO_MODES', 'STUDY_MODES', 'DEMO', 'RunConfig',
+           'train_defaults', 'check_train', 'check_run_args', 'train_extras', 'preset_options', 'describe_preset',
+           'role_options', 'run_teacher', 'import_teacher', 'run_student', 'run_self', 'run_collab',
+           'uses_teaching_teacher', 'copy_teaching', 'results_table', 'teaching_results', 'teaching_expectation',
+           'run_demo']
 
 # %% ../nbs/10_runs.ipynb #3bf46f97_ddp
 # under torchrun: rank 0 holds the folder and writes
@@ -85,26 +86,58 @@ def check_run_args(data: str, arch: str, tau) -> float:
 
 # %% ../nbs/10_runs.ipynb #adabf45c
 _CRD = RunConfig(data='cifar100', arch='resnet32x4', epochs=240, tau=4.,
-                 train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4, schedule='multistep',
-                                   milestones=(150/240, 180/240, 210/240), gamma=0.1, batch_size=64),
+                 train=TrainConfig(opt='sgd', lr=0.05, momentum=0.9, nesterov=False, weight_decay=5e-4,
+                                   schedule='multistep', milestones=(150/240, 180/240, 210/240), gamma=0.1,
+                                   batch_size=64),
                  lr_by_model={'MobileNetV2': 0.01, 'ShuffleV1': 0.01, 'ShuffleV2': 0.01})
 PRESETS = {'crd-cifar100': {'teacher': _CRD, 'student': replace(_CRD, arch='resnet8x4')},
            'teaching': {'teacher': TEACHER_RUN, 'student': replace(STUDENT_RUN, n_train=1000, teacher='teaching')}}
+PRESET_DOCS = {'crd-cifar100': "the CRD benchmark's protocol, Tian et al. 2020",
+               'teaching': "the kit's teaching regime"}
+
+def train_extras(c: TrainConfig) -> dict:
+    "A config's settings beyond `TRAIN_OPTIONS` that a run must be given: the schedule's steps, and what differs."
+    base = TrainConfig()
+    steps = ('milestones', 'gamma') if c.schedule in ('step', 'multistep') else ()
+    return {k: v for k, v in c.to_dict().items()
+            if k not in TRAIN_OPTIONS and (k in steps or v != getattr(base, k))}
 
 def preset_options(role: str,                 # 'teacher' or 'student'
                    preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
                    **given) -> dict:          # options given explicitly (None: not given)
     """The flat options of a `role`: the explicit ones, else the preset's `RunConfig` (else the role's); plus its
-    `n_train`, `teacher`, and `milestones` and `gamma` where its schedule uses them."""
+    `n_train`, `teacher` and `train_extras`."""
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     p = PRESETS[preset][role] if preset is not None else TEACHER_RUN if role == 'teacher' else STUDENT_RUN
-    steps = p.train.to_dict(('milestones', 'gamma')) if p.train.schedule in ('step', 'multistep') else {}
-    out = {**steps, **{k: v for k, v in (('n_train', p.n_train), ('teacher', p.teacher)) if v is not None}}
+    out = train_extras(p.train)
+    out.update({k: v for k, v in (('n_train', p.n_train), ('teacher', p.teacher)) if v is not None})
     out.update({k: given[k] if given.get(k) is not None else v for k, v in p.options().items()})
     if given.get('lr') is None and out['arch'] in p.lr_by_model: out['lr'] = p.lr_by_model[out['arch']]
     return out
+
+# %% ../nbs/10_runs.ipynb #describe
+def _describe_role(r: RunConfig) -> str:
+    "A role's `RunConfig` in words: epochs, optimizer, schedule, batch."
+    c = r.train
+    lrs = {}
+    for a, v in r.lr_by_model.items(): lrs.setdefault(v, []).append(a)
+    opt = c.opt if c.opt != 'sgd' else f"sgd{' (Nesterov)' if c.nesterov else ''}, momentum {c.momentum:g}"
+    lr = f"lr {c.lr:g}" + ''.join(f" ({v:g} for {', '.join(a)})" for v, a in lrs.items())
+    at = '/'.join(str(round(m * r.epochs)) for m in c.milestones)
+    sched = f"multistep x{c.gamma:g} at epochs {at}" if c.schedule == 'multistep' else c.schedule
+    return f"{r.epochs} epochs, {opt}, {lr}, {sched}, weight decay {c.weight_decay:g}, batch {c.batch_size}"
+
+def describe_preset(name: str) -> str:
+    "A preset in one line, read off its `RunConfig`s (the CLI's `--preset` help says this)."
+    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    t, s = PRESETS[name]['teacher'], PRESETS[name]['student']
+    on = f" on {s.n_train} samples" if s.n_train else ''
+    src = f" from the {s.teacher} teacher" if s.teacher else ''
+    head = f"{name} ({PRESET_DOCS.get(name, 'a preset')}): {s.data}, tau {s.tau:g}; teacher {t.arch}"
+    if replace(t, arch=s.arch) == s: return f"{head}, students {s.arch}; both {_describe_role(s)}"
+    return f"{head}, {_describe_role(t)}; students {s.arch}{on}{src}, {_describe_role(s)}"
 
 # %% ../nbs/10_runs.ipynb #roleopts
 def role_options(role: str, preset, data, arch, epochs, tau, teacher, data_kw, train_kw: dict) -> tuple:
@@ -113,7 +146,8 @@ def role_options(role: str, preset, data, arch, epochs, tau, teacher, data_kw, t
     train_kw = {k: v for k, v in train_kw.items() if v is not None}
     given = {k: train_kw.pop(k, None) for k in TRAIN_OPTIONS}
     o = preset_options(role, preset, data=data, arch=arch, epochs=epochs, tau=tau, **given)
-    train = check_train({**{k: o[k] for k in (*TRAIN_OPTIONS, 'milestones', 'gamma') if k in o}, **train_kw})
+    train = check_train({**{k: o[k] for k in dict.fromkeys((*TRAIN_OPTIONS, *o)) if k in TrainConfig.names()},
+                         **train_kw})
     data_opts = {'name': o['data'], **({'n_train': o['n_train']} if 'n_train' in o else {}), **(data_kw or {})}
     teacher = o.get('teacher') if teacher is None else teacher
     return o['data'], o['arch'], o['epochs'], o['tau'], teacher, data_opts, train
