@@ -31,6 +31,8 @@ def test_api_and_cli_train_the_same_student(tmp_path, root, mode):
     assert config(tmp_path/'api') == config(tmp_path/'cli')
     c = config(tmp_path/'api')
     assert c['train'] == train_defaults('student') and c['data'] == {'name': 'mnist1d', 'n_train': 1000} and c['teacher'] == 'teaching'
+    raw = [json.loads((tmp_path/d/'metrics.json').read_text())['config'] for d in ('api', 'cli')]
+    assert [r['preset'] for r in raw] == ['teaching', 'teaching']             # the folder says which preset it came from
 
 def test_a_logit_method_from_the_generator(tmp_path, root):
     """`dist:generator:ls` (DIST on standardized logits, its target the generator's): Python and the CLI train the same

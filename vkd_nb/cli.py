@@ -303,7 +303,7 @@ def cmd_teacher(args) -> int:
                     gen_kw={'loss': args.gan_loss},
                     device=args.device, seed=args.seed, progress=not args.quiet, resume=args.resume,
                     compile=args.compile,
-                    teacher_weights=args.teacher_weights, cbs=_cbs(args), **train)
+                    teacher_weights=args.teacher_weights, cbs=_cbs(args), preset=args.preset, **train)
     if m['status'] != 'completed': return _interrupted(args, m)
     if args.json:
         print(json.dumps({k: v for k, v in m.items() if k != 'history'}, indent=2, default=str))
@@ -529,7 +529,7 @@ def cmd_student(args) -> int:
                     tau=args.tau, hparams=hp, root=args.root, data_kw=_data_kw(args), device=args.device,
                     seed=args.seed,
                     resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile,
-                    cbs=_cbs(args), **train)
+                    cbs=_cbs(args), preset=args.preset, **train)
     code = _report(args, m, f"student {args.arch} ({args.mode})")
     if code == 0 and args.preset == 'teaching' and not args.json:
         from vkd_nb.runs import teaching_expectation
@@ -567,7 +567,7 @@ def cmd_self(args) -> int:
                  data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device, seed=args.seed,
                  resume=args.resume,
                  overwrite=args.overwrite,
-                 progress=not args.quiet, compile=args.compile, cbs=_cbs(args), **train)
+                 progress=not args.quiet, compile=args.compile, cbs=_cbs(args), preset=args.preset, **train)
     return _report(args, m, f"self-VKD {args.arch}")
 
 # %% ../nbs/13_cli.ipynb #c010_3
@@ -607,7 +607,7 @@ def cmd_collab(args) -> int:
                    root=args.root, data_kw=_data_kw(args), gen_kw={'loss': args.gan_loss}, device=args.device,
                    seed=args.seed,
                    resume=args.resume, overwrite=args.overwrite, progress=not args.quiet, compile=args.compile,
-                   cbs=_cbs(args), **train)
+                   cbs=_cbs(args), preset=args.preset, **train)
     return _report(args, m, f"{args.mode} with peers {', '.join(archs)}")
 
 # %% ../nbs/13_cli.ipynb #c012

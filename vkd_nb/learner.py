@@ -381,9 +381,11 @@ def run_file(path, name: str) -> Path:
     return p/name if p.is_dir() else p
 
 def comparable_config(config) -> dict:
-    "`config` as it reads back from a checkpoint, without the settings that may change on resume."
+    """`config` as it reads back from a checkpoint, without the settings that may change on resume (and the preset's
+    name: the settings it resolved to are compared)."""
     def strip(v):
-        if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k not in ('compile', 'progress', 'device')}
+        if isinstance(v, dict):
+            return {k: strip(x) for k, x in v.items() if k not in ('compile', 'progress', 'device', 'preset')}
         return [strip(x) for x in v] if isinstance(v, list) else v
     return strip(json.loads(json.dumps(config or {}, default=str)))
 

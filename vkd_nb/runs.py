@@ -152,6 +152,10 @@ def role_options(role: str, preset, data, arch, epochs, tau, teacher, data_kw, t
     teacher = o.get('teacher') if teacher is None else teacher
     return o['data'], o['arch'], o['epochs'], o['tau'], teacher, data_opts, train
 
+def _provenance(preset) -> dict:
+    "What a run's config records of where its settings came from: the preset's name (not compared on resume)."
+    return {'preset': preset} if preset is not None else {}
+
 # %% ../nbs/10_runs.ipynb #tmetrics
 def _metrics(rec: dict, config: dict, **extra) -> dict:
     "A run's metrics.json: test accuracy, status, `extra`, seconds, history, configuration with precision."
@@ -200,7 +204,7 @@ def run_teacher(out,                          # run folder: teacher.pt, generato
                                **(gen_kw or {})) if with_generator else None
         config = dict(data=data_opts, holdout=hold, arch=arch, epochs=epochs, generator=with_generator, tau=tau,
                       seed=seed, train=train_kw, gen=gen.config if gen else None,
-                      **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}))
+                      **({'teacher_weights': str(teacher_weights)} if teacher_weights else {}), **_provenance(preset))
         rec = train_teacher(teacher, bundle, epochs, gen, refine_steps=refine_steps, device=dev, seed=seed,
                             progress=progress, out=out, resume=resume, config=config, cbs=cbs, **train_kw)
         _save_teacher_run(out, teacher, gen, arch, data_opts, bundle, hold)
@@ -300,7 +304,7 @@ def run_student(out,                          # run folder: student.pt, metrics.
     gen, t_model = _student_knowledge(mode, teacher, generator_path, bundle, data_opts, dev)
     config = dict(data=data_opts, arch=arch, mode=mode, teacher=None if teacher is None else str(teacher),
                   generator=None if gen is None else str(generator_path or teacher), epochs=epochs, tau=tau, hparams=hp,
-                  seed=seed, train=train_kw)
+                  seed=seed, train=train_kw, **_provenance(preset))
     with run_folder(out, resume, overwrite) as f:
         out = getattr(f, 'work', out)                # an overwrite writes beside the old run
         seed_everything(seed)
@@ -333,7 +337,7 @@ def run_self(out, data: str|None = None, arch: str|None = None, epochs: int|None
         warmup = epochs // 4 if warmup is None else warmup
         config = dict(data=data_opts, arch=arch, mode='self-vkd', epochs=epochs, tau=tau, w_ce=w_ce, w_vkd=w_vkd,
                       warmup=warmup,
-                      seed=seed, gen=gen.config, train=train_kw)
+                      seed=seed, gen=gen.config, train=train_kw, **_provenance(preset))
         rec = train_self(net, bundle, gen, epochs, tau, w_ce, w_vkd, warmup, device=dev, seed=seed, out=out,
                          resume=resume,
                          config=config, progress=progress, cbs=cbs, **train_kw)
@@ -371,7 +375,7 @@ def run_collab(out, data: str|None = None, archs=None, mode: str = 'collab-vkd',
         warmup = epochs // 4 if warmup is None else warmup
         config = dict(data=data_opts, archs=archs, mode=mode, epochs=epochs, tau=tau, w_ce=w_ce, w_dml=w_dml,
                       w_vkd=w_vkd,
-                      warmup=warmup, seed=seed, gen=gen_kw, train=train_kw)
+                      warmup=warmup, seed=seed, gen=gen_kw, train=train_kw, **_provenance(preset))
         rec = train_collab(peers, bundle, mode, gens, epochs, tau, w_ce, w_dml, w_vkd, warmup, device=dev, seed=seed,
                            out=out,
                            resume=resume, config=config, progress=progress, cbs=cbs, **train_kw)
