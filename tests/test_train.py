@@ -108,8 +108,8 @@ def test_bad_input(work, tmp_path):
              (('student', *small(work), '--arch', 'resnet9', '--mode', 'ce', '--out', tmp_path/'a'), "unknown model 'resnet9'"),
              (('student', *small(work), '--arch', 'resnet8', '--mode', 'ce', '--out', tmp_path/'a'), 'resnet8 needs RGB images'),
              (('student', *small(work), '--mode', 'kd', '--out', tmp_path/'a'), 'mode kd needs a teacher'),
-             (('student', *small(work), '--tau', 0, '--out', tmp_path/'a'), 'tau must be > 0'),
-             (('student', *small(work), '--tau', -2, '--out', tmp_path/'a'), 'tau must be > 0'),
+             (('student', *small(work), '--tau', 0, '--out', tmp_path/'a'), 'tau must be a number > 0'),
+             (('student', *small(work), '--tau', -2, '--out', tmp_path/'a'), 'tau must be a number > 0'),
              (('student', *small(work), '--mode', 'ce', '--out', tmp_path/'none', '--resume'), 'checkpoint not found'),
              (('student', *small(work), '--mode', 'vkd', '--w-kd', 1, '--teacher', work/'teacher', '--out', tmp_path/'a'), 'mode vkd has no hyper-parameter w_kd'),
              (('collab', *small(work), '--peers', 1, '--out', tmp_path/'a'), 'at least 2 peers')]

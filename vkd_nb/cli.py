@@ -71,7 +71,7 @@ def _positive(v: str) -> int:
     return n
 
 # %% ../nbs/13_cli.ipynb #c008_w1
-def _add_run_options(p, tau=True):
+def _add_run_options(p):
     "Options shared by the training commands: data, device, seed, output."
     from vkd_nb.data import DATASETS
     p.add_argument('--data', default=None, type=_dataset, metavar='DATA',
@@ -80,12 +80,9 @@ def _add_run_options(p, tau=True):
     _add_image_options(p)
     p.add_argument('--num-samples', type=_positive, default=None, metavar='N', help='mnist1d: samples to generate '
                                                                                     '(train + test; default 5000)')
-    p.add_argument('--n-train', type=_positive, default=None, metavar='N', help='keep a random '
-                                                                                'subset of N training samples')
     p.add_argument('--root', default='data', help='dataset folder (default: data)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     p.add_argument('--device', default='auto', help='auto (cuda, then mps, then cpu), cpu or cuda (default: auto)')
-    if tau: p.add_argument('--tau', type=_tau, default=None, help='temperature (default: 4)')
     p.add_argument('--json', action='store_true', help='print the final metrics as JSON')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
@@ -99,43 +96,43 @@ def _data_kw(args) -> dict:
     return {**kw, **_image_kw(args)}
 
 # %% ../nbs/13_cli.ipynb #c008_1_w1
-def _setting_type(f):
-    "An argparse type for the `TrainConfig` field `f`: the value parsed, then checked by the config itself."
-    from vkd_nb.learner import TrainConfig
-    conv = {'int': int, 'float': float}.get(f.type, str)
+def _setting_type(f, config):
+    "An argparse type for the field `f` of `config` (a config class): the value parsed, then checked by the config."
+    conv = {'int': int, 'float': float}.get(f.type.replace(' ', '').removesuffix('|None'), str)   # int|None: int
     def parse(v: str):
         try: x = conv(v)
         except ValueError: raise argparse.ArgumentTypeError(f"expected {f.metadata['allowed']}, got {v!r}") from None
-        try: TrainConfig(**{f.name: x})
+        try: config(**{f.name: x})
         except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
         return x
     return parse
 
-def _add_settings(p, defaults: dict):
-    "One option per `TrainConfig` setting the CLI offers: its type, check, choices and help from the config."
+def _add_settings(p, defaults: dict, config=None):
+    "One option per setting of `config` (default `TrainConfig`) the CLI offers: type, check, choices and help from it."
     from dataclasses import fields
     from vkd_nb.learner import TrainConfig
-    for f in fields(TrainConfig):
+    config = config or TrainConfig
+    for f in fields(config):
         m, flag = f.metadata, '--' + f.name.replace('_', '-')
         if not m['cli']: continue
         if f.type == 'bool':
             p.add_argument(flag, action='store_true', help=m['help'].replace('%', '%%'))
             continue
         d = defaults.get(f.name, f.default)
-        shown = f"{m['help']} (default: {f'{d:g}' if isinstance(d, float) else d})".replace('%', '%%')
-        p.add_argument(flag, default=None, choices=m['choices'], type=None if m['choices'] else _setting_type(f),
-                       help=shown)
+        shown = m['help'] + ('' if d is None else f" (default: {f'{d:g}' if isinstance(d, float) else d})")
+        kind = None if m['choices'] else _setting_type(f, config)
+        p.add_argument(flag, default=None, choices=m['choices'], type=kind, help=shown.replace('%', '%%'))
 
 # %% ../nbs/13_cli.ipynb #c008_1_w2
 def _add_train_options(p, role: str):
     """Optimizer, schedule, epochs, preset and checkpoint options; unset ones come from --preset, then the defaults of
     `role`."""
-    from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS, describe_preset
+    from vkd_nb.runs import PRESETS, TEACHER_DEFAULTS, STUDENT_DEFAULTS, RunConfig, describe_preset
     d = TEACHER_DEFAULTS if role == 'teacher' else STUDENT_DEFAULTS
     p.add_argument('--preset', default=None, choices=tuple(PRESETS),
                    help="a named recipe; options given explicitly override it. "
                         + '. '.join(describe_preset(n) for n in PRESETS))
-    p.add_argument('--epochs', type=_positive, default=None, help=f"training epochs (default: {d['epochs']})")
+    _add_settings(p, d, RunConfig)               # --epochs, --tau, --n-train
     _add_settings(p, d)
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt (run with the same options)')
     p.add_argument('--overwrite', action='store_true', help='replace a run already in OUT (without it, a finished '

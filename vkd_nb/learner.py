@@ -19,10 +19,10 @@ from .data import DataBundle, DeviceLoader
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'EVENTS', 'CHECKPOINT_FORMAT', 'PROCESS_CBS', 'make_optimizer', 'make_schedule',
-           'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'TrainConfig', 'Learner',
-           'depthwise', 'bf16_pays', 'Recorder', 'rank', 'Timer', 'NanGuard', 'Progress', 'StopOnEvent', 'TensorBoard',
-           'run_file', 'comparable_config', 'config_changes', 'load_checkpoint', 'get_state', 'set_state', 'Checkpoint',
-           'standard_cbs', 'fit']
+           'predict_logits', 'accuracy', 'CancelFitException', 'Callback', 'handlers', 'setting', 'check_settings',
+           'is_number', 'is_count', 'TrainConfig', 'Learner', 'depthwise', 'bf16_pays', 'Recorder', 'rank', 'Timer',
+           'NanGuard', 'Progress', 'StopOnEvent', 'TensorBoard', 'run_file', 'comparable_config', 'config_changes',
+           'load_checkpoint', 'get_state', 'set_state', 'Checkpoint', 'standard_cbs', 'fit']
 
 # %% ../nbs/05_learner.ipynb #ebc4fc03
 OPTIMIZERS, SCHEDULES = ('sgd', 'adam'), ('constant', 'step', 'multistep', 'cosine', 'onecycle')
@@ -88,49 +88,55 @@ def handlers(cbs, event: str) -> list:
     return [getattr(cb, event) for cb in sorted(cbs, key=attrgetter('order')) if hasattr(cb, event)]
 
 # %% ../nbs/05_learner.ipynb #cfg-set
-def _setting(default, help: str, allowed: str|None = None, ok=None, choices: tuple|None = None, cli: bool = True):
-    """A `TrainConfig` field: its default, help, check (`ok(value)`, described by `allowed`), and whether the CLI offers
-    it."""
-    return field(default=default, metadata=dict(help=help, allowed=allowed, ok=ok, choices=choices, cli=cli))
+def setting(default, help: str, allowed: str|None = None, ok=None, choices: tuple|None = None, cli: bool = True,
+            factory=None):    # a default made anew for each config (a dict, a config)
+    """A field of a config (`TrainConfig`, `vkd_nb.runs.RunConfig`): its default, help, check (`ok(value)`, described
+    by `allowed`), and whether the CLI offers it."""
+    meta = dict(help=help, allowed=allowed, ok=ok, choices=choices, cli=cli)
+    return field(default_factory=factory, metadata=meta) if factory else field(default=default, metadata=meta)
 
-def _number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
-def _count(v) -> bool: return isinstance(v, Integral) and not isinstance(v, bool)
-def _fractions(v) -> bool: return isinstance(v, (tuple, list)) and all(_number(m) and 0 < m <= 1 for m in v)
+def check_settings(config):
+    "Fail on the first field of `config` that its `setting` refuses, saying what is allowed."
+    for f in fields(config):
+        v, m = getattr(config, f.name), f.metadata
+        if m['choices'] is not None and v not in m['choices']:
+            raise ValueError(f"unknown {m['help'].split(',')[0]} {v!r}; choose one of {', '.join(m['choices'])}")
+        if m['ok'] is not None and not m['ok'](v): raise ValueError(f"{f.name} must be {m['allowed']}, got {v!r}")
+
+def is_number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+def is_count(v) -> bool: return isinstance(v, Integral) and not isinstance(v, bool)
+def _fractions(v) -> bool: return isinstance(v, (tuple, list)) and all(is_number(m) and 0 < m <= 1 for m in v)
 
 # %% ../nbs/05_learner.ipynb #cfg-cls
 @dataclass(frozen=True)
 class TrainConfig:
     "Every setting of a `Learner`, with its default, check and help: the one home Python, the CLI and runs read."
-    opt: str = _setting('adam', 'optimizer', choices=OPTIMIZERS)
-    lr: float = _setting(3e-3, 'learning rate', 'a number > 0', lambda v: _number(v) and v > 0)
-    weight_decay: float = _setting(1e-4, 'weight decay', 'a number >= 0', lambda v: _number(v) and v >= 0)
-    momentum: float = _setting(0.9, 'SGD momentum', 'a number in [0, 1)', lambda v: _number(v) and 0 <= v < 1)
-    nesterov: bool = _setting(True, "SGD: Nesterov's momentum", cli=False)
-    schedule: str = _setting('onecycle', 'schedule of the learning rate, stepped every step; multistep at '
+    opt: str = setting('adam', 'optimizer', choices=OPTIMIZERS)
+    lr: float = setting(3e-3, 'learning rate', 'a number > 0', lambda v: is_number(v) and v > 0)
+    weight_decay: float = setting(1e-4, 'weight decay', 'a number >= 0', lambda v: is_number(v) and v >= 0)
+    momentum: float = setting(0.9, 'SGD momentum', 'a number in [0, 1)', lambda v: is_number(v) and 0 <= v < 1)
+    nesterov: bool = setting(True, "SGD: Nesterov's momentum", cli=False)
+    schedule: str = setting('onecycle', 'schedule of the learning rate, stepped every step; multistep at '
                              '62.5/75/87.5 % of training', choices=SCHEDULES)
-    milestones: tuple = _setting((0.625, 0.75, 0.875), 'multistep: the fractions of training where the rate drops',
+    milestones: tuple = setting((0.625, 0.75, 0.875), 'multistep: the fractions of training where the rate drops',
                                  'fractions in (0, 1]', _fractions, cli=False)
-    gamma: float = _setting(0.1, 'step and multistep: the decay factor', 'a number > 0',
-                            lambda v: _number(v) and v > 0, cli=False)
-    batch_size: int = _setting(128, 'minibatch size', 'an integer >= 1', lambda v: _count(v) and v >= 1)
-    augment: bool|None = _setting(None, "the dataset's augmentation (None: its own default)", cli=False)
-    device: str = _setting('auto', "'auto' (CUDA if present), 'cpu', 'cuda', 'cuda:1', ...", cli=False)
-    seed: int = _setting(0, 'seed of every random number', 'an integer', _count, cli=False)
-    compile: bool = _setting(False, 'torch.compile the networks')
-    precision: str = _setting('auto', 'precision, fp32 or bf16 (autocast, channels-last images); auto: bf16 where it '
+    gamma: float = setting(0.1, 'step and multistep: the decay factor', 'a number > 0',
+                            lambda v: is_number(v) and v > 0, cli=False)
+    batch_size: int = setting(128, 'minibatch size', 'an integer >= 1', lambda v: is_count(v) and v >= 1)
+    augment: bool|None = setting(None, "the dataset's augmentation (None: its own default)", cli=False)
+    device: str = setting('auto', "'auto' (CUDA if present), 'cpu', 'cuda', 'cuda:1', ...", cli=False)
+    seed: int = setting(0, 'seed of every random number', 'an integer', is_count, cli=False)
+    compile: bool = setting(False, 'torch.compile the networks')
+    precision: str = setting('auto', 'precision, fp32 or bf16 (autocast, channels-last images); auto: bf16 where it '
                               'pays (bf16_pays) on a processor that computes it natively (CUDA GPUs, some CPUs)',
                               choices=PRECISIONS)
-    channels_last: bool = _setting(True, 'images in channels-last memory on CUDA and in bf16', cli=False)
-    with_index: bool = _setting(False, "pass each sample's index to the step (CRD's memory bank)", cli=False)
-    sync_bn: bool = _setting(False, 'under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, '
+    channels_last: bool = setting(True, 'images in channels-last memory on CUDA and in bf16', cli=False)
+    with_index: bool = setting(False, "pass each sample's index to the step (CRD's memory bank)", cli=False)
+    sync_bn: bool = setting(False, 'under torchrun: BatchNorm statistics over the global batch (SyncBatchNorm, '
                              'CUDA only)')
 
     def __post_init__(self):
-        for f in fields(self):
-            v, m = getattr(self, f.name), f.metadata
-            if m['choices'] is not None and v not in m['choices']:
-                raise ValueError(f"unknown {m['help'].split(',')[0]} {v!r}; choose one of {', '.join(m['choices'])}")
-            if m['ok'] is not None and not m['ok'](v): raise ValueError(f"{f.name} must be {m['allowed']}, got {v!r}")
+        check_settings(self)
         object.__setattr__(self, 'milestones', tuple(self.milestones))
 
 # %% ../nbs/05_learner.ipynb #cfg-meth

@@ -14,7 +14,7 @@ from .core import check_tau, get_device, seed_everything
 from .files import save_json, RunFolder, out_path
 from .data import DataBundle, get_data
 from .models import create_model, get_spec, model_fits, DATASET_SHAPES, load_weights
-from .learner import predict_logits, TrainConfig
+from .learner import predict_logits, TrainConfig, setting, check_settings, is_number, is_count
 from .fidelity import ClassMeanKnowledge
 from .cotrain import (GeneratorTrainer, train_teacher, save_teacher, load_teacher, load_generator, rebuild_data,
                             fidelity_reports, teaching_run, resolve_run)
@@ -40,18 +40,20 @@ from .distributed import init_distributed, is_main, run_folder, main_first
 # %% ../nbs/10_runs.ipynb #507639f8
 @dataclass(frozen=True)
 class RunConfig:
-    "What a role's run is set by: data, network, length, temperature and the Learner's settings. Presets are these."
-    data: str = 'mnist1d'
-    arch: str = 'mlp_512x2'
-    epochs: int = 100
-    tau: float = 4.
-    train: TrainConfig = field(default_factory=TrainConfig)   # the Learner's settings
-    n_train: int|None = None                 # a random subset of the training samples
-    teacher: str|None = None                 # students: the teacher's run folder ('teaching': the kit's own)
-    lr_by_model: dict = field(default_factory=dict)          # architecture -> learning rate (the CRD benchmark's)
+    """What a role's run is set by: data, network, length, temperature and the Learner's settings, each with its help
+    and check; presets are these, and the CLI's --epochs, --tau and --n-train are made from them."""
+    data: str = setting('mnist1d', 'dataset', cli=False)                   # the CLI's --data takes imagefolder:PATH too
+    arch: str = setting('mlp_512x2', 'architecture', cli=False)            # each command says whose
+    epochs: int = setting(100, 'training epochs', 'an integer >= 1', lambda v: is_count(v) and v >= 1)
+    tau: float = setting(4., 'temperature', 'a number > 0', lambda v: is_number(v) and v > 0)
+    train: TrainConfig = setting(None, "the Learner's settings", 'a TrainConfig', lambda v: isinstance(v, TrainConfig),
+                                 cli=False, factory=TrainConfig)
+    n_train: int|None = setting(None, 'keep a random subset of N training samples', 'an integer >= 1',
+                                lambda v: v is None or (is_count(v) and v >= 1))
+    teacher: str|None = setting(None, "students: the teacher's run folder ('teaching': the kit's own)", cli=False)
+    lr_by_model: dict = setting(None, "architecture -> learning rate (the CRD benchmark's)", cli=False, factory=dict)
 
-    def __post_init__(self):
-        if not isinstance(self.train, TrainConfig): raise TypeError(f"train must be a TrainConfig, got {self.train!r}")
+    def __post_init__(self): check_settings(self)
 
 # the settings a role's defaults set, flat: what the CLI shows and `preset_options` fills
 TRAIN_OPTIONS = ('opt', 'lr', 'momentum', 'weight_decay', 'schedule', 'batch_size')
