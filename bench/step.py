@@ -17,9 +17,9 @@ import argparse, json, statistics, time
 from types import SimpleNamespace
 from pathlib import Path
 import torch
-from vkd_nb.core import get_device, autocast, pick_precision
+from vkd_nb.core import get_device, autocast
 from vkd_nb.models import create_model, num_params
-from vkd_nb.learner import make_optimizer, bf16_pays
+from vkd_nb.learner import make_optimizer
 from vkd_nb.cotrain import GeneratorTrainer
 from vkd_nb.train import student_step, parse_mode, mode_hparams, uses_teacher, uses_generator
 
@@ -37,14 +37,15 @@ def build_step(student, mode, teacher, gen, xb, noise):
                         modules, noise)
     return step, modules
 
-def trained_precision(nets, xb, dev) -> str:
-    "The precision training picks for `nets` on `xb`'s shape ('auto', as the Learner resolves it)."
-    return pick_precision('auto', dev, bf16_pays(nets, tuple(xb.shape[1:])))
+def bench_precision(dev) -> str:
+    """What 'auto' times here: bf16 on CUDA, fp32 on a CPU, the precisions the kit's tables were measured in (the
+    Learner's own choice depends on the network: `bench/precision.py` compares fp32 and bf16 step by step)."""
+    return 'bf16' if dev.type == 'cuda' else 'fp32'
 
 def step_seconds(student, mode, teacher, gen, xb, yb, opt, steps, dev, noise, precision='auto'):
     """Seconds per training step of `student` in `mode` (its methods' modules trained too), over `steps` steps;
-    precision 'auto' is what training would pick for the pair."""
-    if precision == 'auto': precision = trained_precision([student, teacher], xb, dev)
+    precision 'auto': `bench_precision`."""
+    if precision == 'auto': precision = bench_precision(dev)
     step, modules = build_step(student, mode, teacher, gen, xb, noise)
     idx = (torch.arange(len(yb), device=dev),) if any(m.needs_index for m in parse_mode(mode)) else ()
     extra = [p for m in modules.values() for p in m.parameters()]
@@ -71,7 +72,7 @@ def extra_seconds(mode, teacher, gen, xb, yb, dev, noise, n=20):
     from vkd_nb.core import kd_term, kd_term_logits
     clock = time.perf_counter if dev.type == 'cuda' else time.process_time
     s = torch.randn(len(yb), gen.num_classes, device=dev, requires_grad=True)   # stands for the student's logits
-    precision = trained_precision([teacher], xb, dev)
+    precision = bench_precision(dev)
     def once():
         with autocast(dev, precision):
             if mode == 'vkd': loss = kd_term(gen.virtual_knowledge(yb, 4., noise), s, 4.)
