@@ -5,6 +5,7 @@
 # %% ../nbs/13_cli.ipynb #c002
 from __future__ import annotations
 import argparse, json, os, sys
+from pathlib import Path
 from . import __version__
 from .files import format_table
 from .grading.cli import add_grade, add_grade_class, add_assignments
@@ -228,7 +229,6 @@ def add_export_generator(subparsers):
 
 def cmd_export_generator(args) -> int:
     "Run `vkd export-generator`."
-    from pathlib import Path
     from vkd_nb.learner import run_file
     from vkd_nb.cotrain import export_generator
     if Path(args.out).exists() and not args.overwrite:
@@ -348,7 +348,7 @@ def add_fit_generator(subparsers):
 # %% ../nbs/13_cli.ipynb #c008_4
 def cmd_fit_generator(args) -> int:
     "Run `vkd fit-generator`."
-    import time, pathlib
+    import time
     from vkd_nb.core import get_device
     from vkd_nb.files import save_json, RunFolder
     from vkd_nb.learner import run_file
@@ -361,7 +361,7 @@ def cmd_fit_generator(args) -> int:
         raise ValueError("the teaching teacher's folder belongs to the package: give --out, the new generator's folder")
     teacher, meta = load_teacher(args.teacher, dev)
     data = rebuild_data(meta, args.root)
-    out = pathlib.Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
+    out = Path(args.out) if args.out else run_file(args.teacher, 'teacher.pt').parent
     if (out/'generator.pt').exists() and not args.overwrite:
         raise FileExistsError(f"{out/'generator.pt'} exists: pass --overwrite to replace it with the new fit, "
                               "or choose another --out")
@@ -433,8 +433,12 @@ def cmd_fidelity(args) -> int:
 
 # %% ../nbs/13_cli.ipynb #c010
 def _interrupted(args, m) -> int:
-    print(f"vkd {args.command}: interrupted after {m.get('epochs_done', len(m.get('history', [])))} epochs; "
-          f"{args.out}/checkpoint.pt keeps the last one: run the same command with --resume to continue",
+    "Say where an interrupted run stopped and which checkpoint keeps it; the exit status of an interrupt."
+    done, init = m.get('epochs_done', len(m.get('history', []))), sorted(Path(args.out).glob('init_*.pt'))
+    where = (f"in its init stage, before the main stage; {', '.join(str(p) for p in init)} keep"
+             + ('s' if len(init) == 1 else '') if done == 0 and init else
+             f"after {done} epochs; {args.out}/checkpoint.pt keeps")
+    print(f"vkd {args.command}: interrupted {where} the last one: run the same command with --resume to continue",
           file=sys.stderr)
     return 130
 
