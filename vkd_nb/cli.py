@@ -435,9 +435,9 @@ def cmd_fidelity(args) -> int:
 def _interrupted(args, m) -> int:
     "Say where an interrupted run stopped and which checkpoint keeps it; the exit status of an interrupt."
     done, init = m.get('epochs_done', len(m.get('history', []))), sorted(Path(args.out).glob('init_*.pt'))
-    where = (f"in its init stage, before the main stage; {', '.join(str(p) for p in init)} keep"
-             + ('s' if len(init) == 1 else '') if done == 0 and init else
-             f"after {done} epochs; {args.out}/checkpoint.pt keeps")
+    if done == 0 and init:        # stopped in an init stage (FSP, AB, FT): the main stage has no checkpoint yet
+        where = f"in its init stage; {', '.join(map(str, init))} keep{'s' if len(init) == 1 else ''}"
+    else: where = f"after {done} epochs; {args.out}/checkpoint.pt keeps"
     print(f"vkd {args.command}: interrupted {where} the last one: run the same command with --resume to continue",
           file=sys.stderr)
     return 130

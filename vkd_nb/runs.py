@@ -104,14 +104,17 @@ def train_extras(c: TrainConfig) -> dict:
     return {k: v for k, v in c.to_dict().items()
             if k not in TRAIN_OPTIONS and (k in steps or v != getattr(base, k))}
 
+def _check_preset(name):
+    "Fail on a preset name that `PRESETS` does not hold, listing those it does."
+    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+
 def preset_options(role: str,                 # 'teacher' or 'student'
                    preset: str|None = None,   # a name from `PRESETS`, or None for the defaults
                    **given) -> dict:          # options given explicitly (None: not given)
     """The flat options of a `role`: the explicit ones, else the preset's `RunConfig` (else the role's); plus its
     `n_train`, `teacher` and `train_extras`."""
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
-    if preset is not None and preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if preset is not None: _check_preset(preset)
     p = PRESETS[preset][role] if preset is not None else TEACHER_RUN if role == 'teacher' else STUDENT_RUN
     out = train_extras(p.train)
     out.update({k: v for k, v in (('n_train', p.n_train), ('teacher', p.teacher)) if v is not None})
@@ -133,7 +136,7 @@ def _describe_role(r: RunConfig) -> str:
 
 def describe_preset(name: str) -> str:
     "A preset in one line, read off its `RunConfig`s (the CLI's `--preset` help says this)."
-    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    _check_preset(name)
     t, s = PRESETS[name]['teacher'], PRESETS[name]['student']
     on = f" on {s.n_train} samples" if s.n_train else ''
     src = f" from the {s.teacher} teacher" if s.teacher else ''

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_widgets.ipynb #c002
 from __future__ import annotations
-import html, json, threading, time, traceback
+import html, json, shlex, threading, time, traceback
 import torch
 import ipywidgets as W
 from fastcore.basics import patch
@@ -260,7 +260,7 @@ def train(self: Dashboard, block: bool = False):
         self._say(str(e))
         return
     self._say('')
-    self.cli.value = self._command_html()
+    self.cli.value = self._command_html(cfg)
     self._stop.clear()
     self.train_btn.disabled, self.stop_btn.disabled = True, False
     self._thread = threading.Thread(target=self._run, args=(cfg,), daemon=True)
@@ -411,15 +411,24 @@ def explore(self: Dashboard):
     _show(self.ex_image, _png(fig))
 
 # %% ../nbs/11_widgets.ipynb #cmd-code
-def _flags(**kw) -> list:
-    "`--name value` for each option that is not None (floats in their shortest form)."
-    return [f"--{k.replace('_', '-')} {v:g}" if isinstance(v, float) else f"--{k.replace('_', '-')} {v}"
-            for k, v in kw.items() if v is not None]
+def _arg(v) -> str:
+    "`v` as a shell word: a float in its shortest exact form (4.0: 4), anything else quoted where the shell needs it."
+    if isinstance(v, float): return f'{v:g}' if float(f'{v:g}') == v else repr(v)
+    return shlex.quote(str(v))
 
+def _flags(**kw) -> list:
+    "`--name value` for each option that is not None."
+    return [f"--{k.replace('_', '-')} {_arg(v)}" for k, v in kw.items() if v is not None]
+
+# %% ../nbs/11_widgets.ipynb #cmd-code2
 @patch
 def command(self: Dashboard, out: str = 'runs/dashboard') -> str:
     "The `vkd` commands that train the current settings' run from a terminal, as the dashboard trains it."
-    c = self.settings()
+    return self._commands(self.settings(), out)
+
+@patch
+def _commands(self: Dashboard, c: dict, out: str = 'runs/dashboard') -> str:
+    "The `vkd` commands of the settings `c` (`settings()`), their runs written under `out`."
     mode, recipe = c['mode'], recipe_of(c['mode'])
     dev = _flags(device=None if c['device'] == 'auto' else c['device'],
                  precision=None if c['precision'] == 'auto' else c['precision'],
@@ -428,19 +437,20 @@ def command(self: Dashboard, out: str = 'runs/dashboard') -> str:
                  **c['weights']) + dev
     if recipe is not None:
         head = 'vkd self' if recipe.kind == 'self' else f'vkd collab --mode {mode} --peers {recipe.peers}'
-        return ' '.join([head, f"--arch {c['student']}", *run, f'--out {out}/{mode}'])
+        return ' '.join([head, *_flags(arch=c['student']), *run, *_flags(out=f'{out}/{mode}')])
     lines, teacher = [], None
     if needs_teacher(mode) or uses_generator(mode):
         teacher = 'teaching' if self._is_teaching(c) else f'{out}/teacher'
     if teacher not in (None, 'teaching'):
         lines.append(' '.join(['vkd teacher', *_flags(data=c['data'], arch=c['teacher'], epochs=c['teacher_epochs'],
                                                         refine_steps=c['refine_steps'], tau=float(c['tau']), seed=0),
-                               *dev, f'--out {teacher}']))
-    lines.append(' '.join(['vkd student', f"--arch {c['student']}", f'--mode {mode}', *_flags(teacher=teacher), *run,
-                           f'--out {out}/student']))
+                               *dev, *_flags(out=teacher)]))
+    lines.append(' '.join(['vkd student', *_flags(arch=c['student'], mode=mode, teacher=teacher), *run,
+                           *_flags(out=f'{out}/student')]))
     return '\n'.join(lines)
 
 @patch
-def _command_html(self: Dashboard) -> str:
-    cmd = html.escape(self.command())
+def _command_html(self: Dashboard, cfg: dict) -> str:
+    "The commands of the run about to start (`cfg`: its settings), for the page."
+    cmd = html.escape(self._commands(cfg))
     return f'<small>The same run from a terminal:</small><pre style="font-size:11px">{cmd}</pre>'
